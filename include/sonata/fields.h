@@ -91,7 +91,7 @@ struct sn_field_def {
 	enum sn_type type;
 	unsigned bits;        /* width on the wire; 0 for variable-length text */
 	unsigned flags;       /* enum sn_field_flags */
-	uint32_t layer;       /* sn_layer bits a packet needs for the field to exist */
+	uint32_t layer;       /* sn_layer bits, one of which a packet needs for the field */
 	const char *doc;
 };
 

@@ -1,0 +1,66 @@
+/* Internal state of `sonata run`, shared by its files. */
+#ifndef SONATA_CLI_RUN_H
+#define SONATA_CLI_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sonata/capture.h"
+#include "sonata/decode.h"
+#include "sonata/engine.h"
+#include "sonata/query.h"
+
+enum run_format { RUN_FORMAT_JSON, RUN_FORMAT_TEXT };
+
+struct run_config {
+	const char **files;
+	size_t n_files;
+	const char *iface;
+	const char **query_files;
+	size_t n_query_files;
+	struct sn_define *defs;
+	char **def_names; /* owned copies of defs[i].name */
+	size_t n_defs;
+	const char *user;
+	struct sn_capture_opts capture;
+	struct sn_decode_opts decode;
+	struct sn_engine_opts engine;
+	enum run_format format;
+	int summary;
+	int progress;
+	int verbosity;
+};
+
+struct run_output; /* row writer, see run_output.c */
+
+struct run_state {
+	const struct run_config *cfg;
+	struct sn_query_set queries;
+	struct sn_source *src;
+	struct sn_decoder decoder;
+	struct sn_engine *engine;
+	struct run_output *out;
+	int live;
+	int progress_shown;
+	uint64_t packets;
+	uint64_t start_ns;
+	uint64_t last_progress_ns;
+};
+
+void run_config_init(struct run_config *cfg);
+void run_config_free(struct run_config *cfg);
+/* Load queries, open the input, create decoder and engine. Prints the error. */
+int run_state_open(struct run_state *st, const struct run_config *cfg);
+void run_state_close(struct run_state *st);
+
+/* Row output, in the format of the configuration. */
+int run_output_open(struct run_output **out, enum run_format format, FILE *stream);
+void run_output_row(const struct sn_row *row, void *arg);
+void run_output_close(struct run_output *out);
+
+void run_progress(struct run_state *st, int done);
+void run_summary(const struct run_state *st);
+uint64_t run_monotonic_ns(void);
+
+#endif

@@ -1,0 +1,44 @@
+/* Distinct: each key passes once per window, at its first sighting. */
+#include <errno.h>
+
+#include "engine/engine_int.h"
+
+bool admit_key(struct ectx *c)
+{
+	size_t max = c->eng->opts.max_keys;
+
+	if (max && c->qs->live_keys >= max) {
+		c->qs->incomplete = true;
+		return false;
+	}
+	c->qs->live_keys++;
+	return true;
+}
+
+struct distinct_next {
+	struct stream_state *ss;
+	size_t i;
+};
+
+static int distinct_tuple(struct ectx *c, struct op_state *os, void *arg)
+{
+	struct distinct_next *next = arg;
+	struct sn_value *row;
+
+	if (table_find(&os->table, os->scratch))
+		return 0;
+	if (!admit_key(c))
+		return 0;
+	row = table_insert(&os->table, os->scratch);
+	if (!row)
+		return -ENOMEM;
+	/* Streaming: the first sighting goes on to the next operator now. */
+	return stream_push(c, next->ss, next->i + 1, row);
+}
+
+int distinct_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
+{
+	struct distinct_next next = { ss, i };
+
+	return each_tuple(c, &ss->ops[i], cols, distinct_tuple, &next);
+}

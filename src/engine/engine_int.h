@@ -1,0 +1,190 @@
+/* Private structures of the stream processor: tables, compiled expressions,
+ * per-stream and per-query state. */
+#ifndef SONATA_ENGINE_INT_H
+#define SONATA_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sonata/engine.h"
+#include "sonata/fields.h"
+#include "sonata/query.h"
+#include "sonata/value.h"
+
+/* Bump allocator for the bytes of copied strings; reset keeps the blocks. */
+struct arena_block;
+
+struct arena {
+	struct arena_block *head, *cur;
+};
+
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+/* Copy the text of a string or bytes value into the arena and point v at it. */
+int arena_own(struct arena *a, struct sn_value *v);
+
+/* Open-addressing hash table with linear probing. Each slot holds `width`
+ * values: the first n_keys are the key, the rest belong to the caller. Rows
+ * are also listed in insertion order so iteration and clearing touch only
+ * used slots. */
+struct table {
+	size_t n_keys, width;
+	size_t cap, count; /* cap is a power of two */
+	uint64_t *hashes;  /* 0 marks an empty slot */
+	struct sn_value *slots;
+	uint32_t *order;   /* slot indexes in insertion order */
+	struct arena strings;
+};
+
+int table_init(struct table *t, size_t n_keys, size_t width);
+void table_free(struct table *t);
+void table_clear(struct table *t);
+/* The row whose key equals key, or NULL. */
+struct sn_value *table_find(const struct table *t, const struct sn_value *key);
+/* Insert a key known to be absent; its non-key values start as uint 0.
+ * Strings of the key are copied. Returns the row or NULL when out of memory. */
+struct sn_value *table_insert(struct table *t, const struct sn_value *key);
+
+static inline struct sn_value *table_row(const struct table *t, size_t i)
+{
+	return t->slots + (size_t)t->order[i] * t->width;
+}
+
+uint64_t values_hash(const struct sn_value *v, size_t n);
+bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n);
+
+/* Growable list of tuples (a stream's output in one window). */
+struct rowbuf {
+	struct sn_value *v;
+	size_t n, cap, width;
+	struct arena strings;
+};
+
+int rowbuf_append(struct rowbuf *b, const struct sn_value *cols);
+void rowbuf_clear(struct rowbuf *b);
+void rowbuf_free(struct rowbuf *b);
+
+static inline const struct sn_value *rowbuf_row(const struct rowbuf *b, size_t i)
+{
+	return b->v + i * b->width;
+}
+
+/* An expression copied from the query with what evaluation needs precomputed. */
+struct enode {
+	enum sn_expr_kind kind;
+	enum sn_binop op;
+	bool multi; /* this node or one below reads a multi-valued field */
+	struct sn_value value;
+	enum sn_field_id field;
+	int col;
+	unsigned bits;
+	int stream;
+	struct enode *a, *b;
+};
+
+struct query_state;
+
+/* Evaluation context: the packet while one is being processed (NULL at
+ * window close), the current tuple, and the value index for multi fields. */
+struct ectx {
+	struct sn_engine *eng;
+	struct query_state *qs;
+	const struct sn_packet *pkt;
+	const struct sn_value *cols;
+	unsigned idx;       /* value index read from multi-valued fields */
+	bool fixed;         /* idx is set by a caller that walks the values */
+	bool exhausted;     /* a multi field had no value at idx */
+	bool multi_read;    /* a multi field was read */
+};
+
+int enode_compile(const struct sn_expr *e, struct enode **out);
+void enode_free(struct enode *n);
+/* Evaluate n; returns 1 with *out set, or 0 when a field is missing. */
+int eval(struct ectx *c, const struct enode *n, struct sn_value *out);
+/* Evaluate a predicate: true when present and nonzero. */
+bool eval_true(struct ectx *c, const struct enode *n);
+
+struct op_state {
+	const struct sn_op *op;
+	struct enode *pred;  /* filter */
+	/* map and distinct: the output columns; reduce: the keys, then one
+	 * argument per aggregate (NULL for count). */
+	struct enode **ex;
+	size_t n_ex;
+	size_t n_keys;       /* distinct, reduce: leading key columns of the tuple */
+	bool multi;
+	bool all_cols;       /* distinct without expressions: the whole input tuple */
+	size_t n_in;         /* input tuple width */
+	struct sn_value *scratch;
+	struct table table;  /* distinct, reduce */
+	bool has_table;
+};
+
+struct stream_state {
+	const struct sn_stream *s;
+	struct op_state *ops;
+	size_t n_ops;
+	const struct sn_schema *out_schema;
+	struct rowbuf out;
+	/* join source: index of the right side's rows by their join keys */
+	struct table join_index;
+	uint32_t *join_next;
+	size_t join_next_cap;
+	struct sn_value *join_scratch;
+	/* previous(): the key column of the output and the keys of the last window */
+	bool need_prev;
+	int prev_col;
+	struct table prev;
+};
+
+struct query_state {
+	const struct sn_query *q;
+	struct stream_state *streams;
+	size_t n_streams;
+	bool open;
+	uint64_t start;
+	bool prev_valid;
+	uint64_t prev_start; /* window the previous() sets were recorded in */
+	size_t live_keys;
+	bool incomplete;
+	struct sn_query_stats st;
+	uint32_t *sort_idx;
+	size_t sort_cap;
+};
+
+struct sn_engine {
+	struct query_state *qs;
+	size_t n;
+	struct sn_engine_opts opts;
+	sn_row_fn emit;
+	void *arg;
+	/* single-valued fields read from the current packet */
+	uint64_t gen;
+	uint64_t cache_gen[SN_F_COUNT];
+	int cache_has[SN_F_COUNT];
+	struct sn_value cache[SN_F_COUNT];
+};
+
+/* stream.c */
+int stream_init(struct stream_state *ss, const struct sn_query *q, size_t idx);
+void stream_free(struct stream_state *ss);
+void stream_reset(struct stream_state *ss);
+/* Push a tuple (or, with cols NULL, the packet of c) into op i of ss. */
+int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols);
+/* Finish the window: feed stream and join sources, then run blocking ops. */
+int stream_close(struct ectx *c, struct stream_state *ss);
+/* Call fn once per tuple of ex (once per value index when multi). */
+int each_tuple(struct ectx *c, struct op_state *os, const struct sn_value *cols,
+	       int (*fn)(struct ectx *c, struct op_state *os, void *arg), void *arg);
+
+/* distinct.c and reduce.c */
+int distinct_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols);
+int reduce_push(struct ectx *c, struct op_state *os, const struct sn_value *cols);
+/* Whether the query may admit one more key; marks the window incomplete if not. */
+bool admit_key(struct ectx *c);
+
+/* join.c */
+int join_run(struct ectx *c, struct stream_state *ss);
+
+#endif

@@ -1,0 +1,207 @@
+/* Tumbling windows: packet dispatch, window close, emission and stats. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sonata/engine.h"
+#include "sonata/log.h"
+#include "engine/engine_int.h"
+
+struct sort_ctx {
+	const struct rowbuf *rows;
+	const struct sn_schema *schema;
+};
+
+/* Order rows by their key columns, then by their values. */
+static int row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *sc = arg;
+	const struct sn_value *a = rowbuf_row(sc->rows, *(const uint32_t *)pa);
+	const struct sn_value *b = rowbuf_row(sc->rows, *(const uint32_t *)pb);
+	int pass, r;
+	size_t k;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < sc->schema->n; k++) {
+			if (sc->schema->cols[k].is_key != (pass == 0))
+				continue;
+			r = sn_value_compare(&a[k], &b[k]);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int emit_rows(struct sn_engine *eng, struct query_state *qs)
+{
+	struct stream_state *last = &qs->streams[qs->n_streams - 1];
+	struct sort_ctx sc = { &last->out, last->out_schema };
+	struct sn_row row;
+	size_t i;
+
+	if (last->out.n == 0)
+		return 0;
+	if (last->out.n > qs->sort_cap) {
+		uint32_t *idx = realloc(qs->sort_idx, last->out.n * sizeof(*idx));
+
+		if (!idx)
+			return -ENOMEM;
+		qs->sort_idx = idx;
+		qs->sort_cap = last->out.n;
+	}
+	for (i = 0; i < last->out.n; i++)
+		qs->sort_idx[i] = (uint32_t)i;
+	qsort_r(qs->sort_idx, last->out.n, sizeof(*qs->sort_idx), row_cmp, &sc);
+	memset(&row, 0, sizeof(row));
+	row.query = qs->q;
+	row.window_start_ns = qs->start;
+	row.window_end_ns = qs->start + qs->q->window_ns;
+	row.schema = last->out_schema;
+	row.incomplete = qs->incomplete;
+	for (i = 0; i < last->out.n; i++) {
+		row.cols = rowbuf_row(&last->out, qs->sort_idx[i]);
+		if (eng->emit)
+			eng->emit(&row, eng->arg);
+		qs->st.rows_out++;
+	}
+	return 0;
+}
+
+/* Keep the keys each previous() stream reported, for the next window only. */
+static int record_prev(struct query_state *qs)
+{
+	size_t i, r;
+
+	for (i = 0; i < qs->n_streams; i++) {
+		struct stream_state *ss = &qs->streams[i];
+
+		if (!ss->need_prev)
+			continue;
+		table_clear(&ss->prev);
+		for (r = 0; r < ss->out.n; r++) {
+			const struct sn_value *key = &rowbuf_row(&ss->out, r)[ss->prev_col];
+
+			if (!table_find(&ss->prev, key) && !table_insert(&ss->prev, key))
+				return -ENOMEM;
+		}
+	}
+	qs->prev_valid = true;
+	qs->prev_start = qs->start;
+	return 0;
+}
+
+static void clear_prev(struct query_state *qs)
+{
+	size_t i;
+
+	for (i = 0; i < qs->n_streams; i++)
+		if (qs->streams[i].need_prev)
+			table_clear(&qs->streams[i].prev);
+	qs->prev_valid = false;
+}
+
+static void close_window(struct sn_engine *eng, struct query_state *qs)
+{
+	struct ectx c = { .eng = eng, .qs = qs };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < qs->n_streams && !err; i++)
+		err = stream_close(&c, &qs->streams[i]);
+	if (!err)
+		err = emit_rows(eng, qs);
+	if (!err)
+		err = record_prev(qs);
+	if (err) {
+		sn_err("query %s: window at %llu ns failed (%s); its rows are lost",
+		       qs->q->name, (unsigned long long)qs->start, strerror(-err));
+		clear_prev(qs);
+	}
+	qs->st.windows++;
+	if (qs->incomplete)
+		qs->st.incomplete_windows++;
+	if (qs->live_keys > qs->st.peak_keys)
+		qs->st.peak_keys = qs->live_keys;
+	for (i = 0; i < qs->n_streams; i++)
+		stream_reset(&qs->streams[i]);
+	qs->live_keys = 0;
+	qs->incomplete = false;
+	qs->open = false;
+}
+
+static void open_window(struct query_state *qs, uint64_t start)
+{
+	/* previous() sets carry only into the window right after theirs. */
+	if (qs->prev_valid && qs->prev_start + qs->q->window_ns != start)
+		clear_prev(qs);
+	qs->start = start;
+	qs->open = true;
+}
+
+static int query_packet(struct sn_engine *eng, struct query_state *qs,
+			const struct sn_packet *pkt)
+{
+	uint64_t w = qs->q->window_ns;
+	uint64_t start = pkt->ts_ns / w * w;
+	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt };
+	size_t i;
+	int err;
+
+	if (qs->open && start > qs->start)
+		close_window(eng, qs);
+	if (!qs->open)
+		open_window(qs, start);
+	qs->st.tuples_in++;
+	for (i = 0; i < qs->n_streams; i++) {
+		if (qs->streams[i].s->source != SN_SRC_PACKETS)
+			continue;
+		err = stream_push(&c, &qs->streams[i], 0, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
+{
+	size_t i;
+	int err;
+
+	eng->gen++;
+	for (i = 0; i < eng->n; i++) {
+		err = query_packet(eng, &eng->qs[i], pkt);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void sn_engine_tick(struct sn_engine *eng, uint64_t now_ns)
+{
+	size_t i;
+
+	for (i = 0; i < eng->n; i++) {
+		struct query_state *qs = &eng->qs[i];
+
+		if (qs->open && now_ns >= qs->start + qs->q->window_ns + eng->opts.grace_ns)
+			close_window(eng, qs);
+	}
+}
+
+void sn_engine_flush(struct sn_engine *eng)
+{
+	size_t i;
+
+	for (i = 0; i < eng->n; i++)
+		if (eng->qs[i].open)
+			close_window(eng, &eng->qs[i]);
+}
+
+void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
+			   struct sn_query_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (query < eng->n)
+		*st = eng->qs[query].st;
+}
