@@ -25,7 +25,10 @@ struct sn_capture_stats {
 
 struct sn_source;
 
-/* Open files read one after another as a single stream; "-" is standard input. */
+/* Open files read one after another as a single stream; "-" is standard input.
+ * Each file is opened when the stream reaches it, so a missing or invalid file
+ * is reported by sn_source_next(). On failure of either open, *out is NULL and
+ * the message is logged with sn_err(). */
 int sn_source_open_files(struct sn_source **out, const char *const *paths, size_t n,
 			 const struct sn_capture_opts *opts);
 int sn_source_open_live(struct sn_source **out, const char *iface,

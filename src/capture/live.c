@@ -154,7 +154,7 @@ void sn_live_stats(struct sn_reader *r, struct sn_capture_stats *st)
 	st->iface_drops = ps.ps_ifdrop;
 }
 
-/* Safe in a signal handler: pcap_breakloop() only sets a flag and, on Linux,
+/* Safe in a signal handler: pcap_breakloop() (libpcap 1.10) only sets a flag and, on Linux,
  * writes to an eventfd that wakes the poll() inside pcap_next_ex(). */
 void sn_live_break(struct sn_reader *r)
 {

@@ -1,4 +1,5 @@
-/* Reader for classic pcap streams through libpcap (pipes, standard input, old variants). */
+/* Reader for classic pcap through libpcap: pipes, standard input, old format
+ * variants, and any file when mmap is off. */
 #include <errno.h>
 #include <stdlib.h>
 

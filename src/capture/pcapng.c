@@ -86,12 +86,13 @@ static int grow_buf(struct pcapng_reader *g, size_t len)
 }
 
 /* Read the whole block at g->pos into g->buf. Returns its length, 0 at the
- * end of the stream, or a negative errno. */
+ * end of the stream, or a negative errno. A section header block also sets
+ * the byte order for the blocks after it. */
 static int read_block(struct pcapng_reader *g, uint32_t *type)
 {
 	uint8_t hdr[12];
 	size_t got, hlen = 8;
-	uint32_t len;
+	uint32_t len, trailing;
 	int ret;
 
 	ret = read_exact(g, hdr, 8, &got);
@@ -132,10 +133,11 @@ static int read_block(struct pcapng_reader *g, uint32_t *type)
 		return sn_reader_fail(&g->base, -ret,
 				      "truncated block at byte offset %lld: header says %u bytes, %zu remain",
 				      (long long)g->pos, len, got + hlen);
-	if (sn_rd32(g->buf + len - 4, g->big_endian) != len)
+	trailing = sn_rd32(g->buf + len - 4, g->big_endian);
+	if (trailing != len)
 		return sn_reader_fail(&g->base, EBADMSG,
 				      "invalid block at byte offset %lld: trailing length %u differs from the leading length %u",
-				      (long long)g->pos, sn_rd32(g->buf + len - 4, g->big_endian), len);
+				      (long long)g->pos, trailing, len);
 	return (int)len;
 }
 

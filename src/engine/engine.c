@@ -105,8 +105,8 @@ static int query_init(struct query_state *qs, const struct sn_query *q)
 		}
 		if (q->streams[i].source == SN_SRC_JOIN &&
 		    ((size_t)q->streams[i].left >= i || (size_t)q->streams[i].right >= i)) {
-			sn_err("query %s: join stream %s reads a stream that does not come before it",
-			       q->name, q->streams[i].name);
+			sn_err("query %s: join stream %s reads a stream that does not come "
+			       "before it", q->name, q->streams[i].name);
 			return -EINVAL;
 		}
 		if (q->streams[i].source == SN_SRC_JOIN) {

@@ -113,7 +113,8 @@ int join_run(struct ectx *c, struct stream_state *ss)
 			}
 			continue;
 		}
-		for (m = (uint32_t)head[s->n_join_keys].u; m != NO_ROW && !err; m = ss->join_next[m]) {
+		m = (uint32_t)head[s->n_join_keys].u;
+		for (; m != NO_ROW && !err; m = ss->join_next[m]) {
 			build_row(ss, left, right, lrow, rowbuf_row(&right->out, m), out);
 			err = stream_push(c, ss, 0, out);
 		}

@@ -177,6 +177,9 @@ static int call_saved(struct ectx *c, struct op_state *os,
 	return err;
 }
 
+/* NOTE: several multi-valued fields in one op are read at the same value index
+ * (zipped), not crossed. Fields that skip records, such as dns.an.addr, can
+ * then pair with another record's name or type. */
 int each_tuple(struct ectx *c, struct op_state *os, const struct sn_value *cols,
 	       int (*fn)(struct ectx *c, struct op_state *os, void *arg), void *arg)
 {

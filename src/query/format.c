@@ -217,11 +217,49 @@ static const char *natural_name(const struct fmt_ctx *c, const struct sn_expr *e
 	return NULL;
 }
 
+/* True when e reads, maybe through masks, the field that name is an alias of. */
+static bool is_alias_of(const struct sn_expr *e, const char *name)
+{
+	const struct sn_field_def *def;
+
+	while (e->kind == SN_EX_MASK)
+		e = e->a;
+	if (e->kind != SN_EX_FIELD)
+		return false;
+	def = sn_field_lookup(name);
+	return def && def->id == e->field;
+}
+
+/* A key written with the field alias its column is named after, so that
+ * parsing it back gives the same column name. */
+static void emit_alias(struct out *o, const struct sn_expr *e, const char *name)
+{
+	if (e->kind == SN_EX_MASK) {
+		emit_alias(o, e->a, name);
+		emit(o, "/%u", e->bits);
+		return;
+	}
+	emit(o, "%s", name);
+}
+
+static void emit_key(struct out *o, const struct fmt_ctx *c, const char *name,
+		     const struct sn_expr *e)
+{
+	if (is_alias_of(e, name))
+		emit_alias(o, e, name);
+	else
+		emit_expr(o, c, e, 0);
+}
+
 static void emit_named(struct out *o, const struct fmt_ctx *c, const char *name,
 		       const struct sn_expr *e)
 {
 	const char *natural = natural_name(c, e);
 
+	if (is_alias_of(e, name)) {
+		emit_alias(o, e, name);
+		return;
+	}
 	if (!natural || strcmp(natural, name))
 		emit(o, "%s = ", name);
 	emit_expr(o, c, e, 0);
@@ -253,7 +291,7 @@ static void emit_reduce(struct out *o, const struct fmt_ctx *c, const struct sn_
 	emit(o, " by ");
 	for (i = 0; i < op->n_exprs; i++) {
 		emit(o, "%s", i ? ", " : "");
-		emit_expr(o, c, op->exprs[i], 0);
+		emit_key(o, c, op->out.cols[i].name, op->exprs[i]);
 	}
 }
 
@@ -278,7 +316,7 @@ static void emit_op(struct out *o, const struct fmt_ctx *c, const struct sn_op *
 		emit(o, "distinct");
 		for (i = 0; i < op->n_exprs; i++) {
 			emit(o, "%s", i ? ", " : " ");
-			emit_expr(o, c, op->exprs[i], 0);
+			emit_key(o, c, op->out.cols[i].name, op->exprs[i]);
 		}
 		break;
 	case SN_OP_REDUCE:

@@ -170,11 +170,11 @@ static int parse_body(struct sq_parser *p)
 	pos = p->tok.pos;
 	if (!rc)
 		rc = sq_parse_pipeline(p, p->q->name, &packets, &idx);
+	if (!rc)
+		rc = sq_expect(p, TK_RBRACE, "'|' or '}'");
 	if (!rc && packets)
 		rc = sq_error(p, pos, "query `%s` ends in a stream of raw packets; end it with a map, distinct or reduce so its rows have columns",
 			      p->q->name);
-	if (!rc)
-		rc = sq_expect(p, TK_RBRACE, "'|' or '}'");
 	return rc ? rc : check_unused(p);
 }
 

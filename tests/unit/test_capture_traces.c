@@ -101,8 +101,9 @@ static void pcapng_matches_libpcap(void **state)
 	assert_non_null(p);
 	while (pcap_next_ex(p, &hdr, &data) == 1) {
 		assert_int_equal(sn_source_next(src, &pkt), 1);
-		assert_int_equal(pkt.ts_ns,
-				 (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec);
+		uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
+
+		assert_int_equal(pkt.ts_ns, ts);
 		assert_int_equal(pkt.caplen, hdr->caplen);
 		assert_int_equal(pkt.wirelen, hdr->len);
 		assert_int_equal(pkt.linktype, pcap_datalink(p));

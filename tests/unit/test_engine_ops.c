@@ -80,7 +80,11 @@ static struct sn_schema S(const char *spec)
 		assert_non_null(colon);
 		*colon = '\0';
 		c->name = tok;
-		c->type = colon[1] == 'u' ? SN_T_UINT : colon[1] == 'a' ? SN_T_ADDR : SN_T_STR;
+		c->type = SN_T_STR;
+		if (colon[1] == 'u')
+			c->type = SN_T_UINT;
+		else if (colon[1] == 'a')
+			c->type = SN_T_ADDR;
 		c->is_key = colon[2] == 'k';
 	}
 	return s;
