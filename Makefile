@@ -13,7 +13,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -Isrc \
              -DSONATA_VERSION='"$(VERSION)"' -D_GNU_SOURCE
-LDLIBS   := -lpcap -lm -lpthread
+LDLIBS   := -lpcap -lglpk -ljansson -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build/asan

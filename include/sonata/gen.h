@@ -59,7 +59,7 @@ struct sn_gen_attack_result {
 	uint64_t last_us;
 };
 
-/* What a run produced. */
+/* Counts and timing of one run. */
 struct sn_gen_result {
 	uint64_t packets;
 	uint64_t bytes;           /* captured bytes, record headers excluded */
@@ -82,11 +82,11 @@ void sn_gen_defaults(struct sn_gen_opts *opts);
 
 /* Replace the "use the default" values of enabled attacks and of the duration
  * with concrete values. Enabled attacks without a start get consecutive,
- * non-overlapping slots. sn_gen_run calls it; callers may call it to inspect. */
+ * non-overlapping slots. sn_gen_run calls it, and callers may call it to inspect the values. */
 void sn_gen_resolve(struct sn_gen_opts *opts);
 
-/* Write opts->out_path and its truth file. Returns 0 or a negative errno; the
- * error is logged with the failing value. res may be NULL. */
+/* Write opts->out_path and its truth file. Returns 0 or a negative errno, and logs the
+ * error with the failing value. res may be NULL. */
 int sn_gen_run(struct sn_gen_opts *opts, struct sn_gen_result *res);
 
 /* Format addr (host byte order) as dotted quad into buf of at least 16 bytes. */

@@ -137,7 +137,8 @@ int sn_query_check_defines(const struct sn_query_set *set, const struct sn_defin
 			   size_t n_defs, char *err, size_t errlen);
 void sn_query_set_free(struct sn_query_set *set);
 
-/* Print a query back in the language (for `sonata explain` and tests). */
+/* Print a query back in the language (for `sonata explain` and tests).
+ * Returns the length written, or -ENOSPC when the text did not fit. */
 int sn_query_format(const struct sn_query *q, char *buf, size_t size);
 
 #endif

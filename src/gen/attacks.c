@@ -13,7 +13,9 @@
 #define TH_ECE 0x40
 #define TH_CWR 0x80
 
-#define SLOWLORIS_LINE_US 2000000 /* a slowloris connection sends a header line this often */
+/* A slowloris connection sends a header line this often: slowloris.py waits
+ * 15 s between rounds; 10 s keeps one line inside a short attack. */
+#define SLOWLORIS_LINE_US 10000000
 #define ZORRO_BRUTE_SHARE 0.6     /* share of the zorro duration spent guessing logins */
 #define SPREAD_DESTINATIONS 4096  /* distinct superspreader destinations before wrapping */
 
@@ -79,7 +81,7 @@ static const struct atk_info atk_table[SN_ATK_COUNT] = {
 	[SN_ATK_DDOS] = { "ddos", 1, 500, 200 },
 	[SN_ATK_SYN_FLOOD] = { "syn_flood", 1, 1000, 1 },
 	[SN_ATK_INCOMPLETE_FLOWS] = { "incomplete_flows", 3, 90, 1 },
-	[SN_ATK_SLOWLORIS] = { "slowloris", 1, 50, 1 },
+	[SN_ATK_SLOWLORIS] = { "slowloris", 1, 150, 1 },
 	[SN_ATK_DNS_TUNNELING] = { "dns_tunneling", 2, 100, 1 },
 	[SN_ATK_ZORRO] = { "zorro", 8, 160, 64 },
 	[SN_ATK_DNS_REFLECTION] = { "dns_reflection", 2, 400, 100 },
@@ -330,21 +332,28 @@ static int script_step(struct gen *g, struct gen_flow *f)
 	return STEP_AGAIN;
 }
 
+/* Three labels of 50-63 base32 characters: like iodine, the tunnel fills the
+ * name close to the 255-byte limit with encoded data. */
 static void tunnel_name(struct gen *g, char *name)
 {
 	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
-	uint32_t n = 40 + rng_below(&g->rng, 24);
-	uint32_t i;
+	uint32_t i = 0;
 
-	for (i = 0; i < n; i++)
-		name[i] = b32[rng_below(&g->rng, 32)];
+	for (int label = 0; label < 3; label++) {
+		uint32_t n = 50 + rng_below(&g->rng, 14);
+
+		if (label)
+			name[i++] = '.';
+		for (uint32_t j = 0; j < n; j++)
+			name[i++] = b32[rng_below(&g->rng, 32)];
+	}
 	memcpy(name + i, ".t.tunnel.example", sizeof(".t.tunnel.example"));
 }
 
 static int tunnel_step(struct gen *g, struct gen_flow *f)
 {
 	struct pkt_ip ip = { .id = g->ipid++ };
-	char name[128];
+	char name[256];
 	uint8_t rdata[200];
 	uint32_t mlen, len;
 	uint16_t id = (uint16_t)f->seq_a;

@@ -360,27 +360,29 @@ static void emit_pipeline(struct out *o, const struct sn_query *q, const struct 
 	}
 }
 
-/* Shortest decimal text that reads back as the same double. */
+/* Shortest plain decimal (no exponent, which the lexer does not accept)
+ * that reads back as the same double. */
 static void emit_number(struct out *o, double v)
 {
-	char text[40];
+	char text[400];
 	int digits;
 
-	if (v >= 0 && v < 1e15 && v == (double)(long long)v) {
-		emit(o, "%lld", (long long)v);
+	if (v >= 0 && v < 18446744073709551616.0 && v == (double)(uint64_t)v) {
+		emit(o, "%.0f", v);
 		return;
 	}
-	for (digits = 1; digits < 17; digits++) {
-		snprintf(text, sizeof(text), "%.*g", digits, v);
+	for (digits = 1; digits < 62; digits++) {
+		snprintf(text, sizeof(text), "%.*f", digits, v);
 		if (strtod(text, NULL) == v)
 			break;
 	}
-	snprintf(text, sizeof(text), "%.*g", digits, v);
+	/* NOTE: a -D value too small or too large for 62 decimals prints
+	 * rounded, so it does not read back exactly. */
 	emit(o, "%s", text);
 }
 
 /* Returns the length written, or -ENOSPC when buf was too small (it then
- * holds the beginning of the text). */
+ * contains the beginning of the text). */
 int sn_query_format(const struct sn_query *q, char *buf, size_t size)
 {
 	struct out o = { .buf = buf, .size = size };

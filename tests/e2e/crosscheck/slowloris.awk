@@ -1,16 +1,15 @@
-# slowloris: per window and destination, distinct (source, source port) pairs
-# and the sum of IP lengths (IPv6: payload length + 40); reported when the
-# pairs reach T and the integer bytes per pair stay at most MAXB.
-# Fields after the time: ip.src, ipv6.src, ip.dst, ipv6.dst, tcp.srcport,
-# ip.len, ipv6.plen. Variables: W, T, MAXB.
+# slowloris: per window and destination, the distinct (source, source port)
+# pairs that sent TCP payload, and the sum of their payload lengths; reported
+# when the pairs reach T and the integer payload bytes per pair stay at most
+# MAXB. Fields after the time: ip.src, ipv6.src, ip.dst, ipv6.dst,
+# tcp.srcport, tcp.len (lines come only from segments with payload).
+# Variables: W, T, MAXB.
 {
 	ws = window_start($2)
 	src = addr($3, $4)
 	dst = addr($5, $6)
 	k = ws SUBSEP dst
-	bytes[k] += $8 != "" ? $8 : $9 + 40
-	if ($7 == "")
-		next
+	bytes[k] += $8
 	if (!((k, src, $7) in seen)) {
 		seen[k, src, $7] = 1
 		conns[k]++
