@@ -69,6 +69,14 @@ demo: deps
 	$(MAKE) all
 	$(SONATA) run -r $(TRACES)/stopddos_pkt.TCP.synflood.spoofed.pcap
 
+# sonata against a C loop, tcpdump and tshark; writes docs/benchmarks.md.
+# BENCH_LONG=1 adds a 50 M packet run that checks memory stays flat.
+BENCH_LONG ?= 0
+bench:
+	@sh tools/deps.sh bench
+	$(MAKE) all
+	BUILD=$(BUILD) BENCH_LONG=$(BENCH_LONG) sh bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/include/sonata $(DESTDIR)$(PREFIX)/share/man/man1 \

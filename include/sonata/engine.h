@@ -38,7 +38,8 @@ struct sn_engine;
 int sn_engine_new(struct sn_engine **out, const struct sn_query_set *set,
 		  const struct sn_engine_opts *opts, sn_row_fn emit, void *arg);
 /* Feed one decoded packet. Packets older than the open window (timestamps
- * that go backwards) count in the open window. */
+ * that go backwards) count in the open window, and a packet of a window that
+ * sn_engine_tick already closed counts in the window after it. */
 int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt);
 /* Live capture: close the windows that ended more than grace_ns before now. */
 void sn_engine_tick(struct sn_engine *eng, uint64_t now_ns);
@@ -47,5 +48,20 @@ void sn_engine_flush(struct sn_engine *eng);
 void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
 			   struct sn_query_stats *st);
 void sn_engine_free(struct sn_engine *eng);
+
+/* Injection, for a switch model that runs the leading operators of some streams itself
+ * (src/engine/inject.c). Call sn_engine_advance once per packet, then inject what reaches
+ * the stream processor; do not call sn_engine_packet on the same engine. */
+/* Close windows that ended before pkt and open the window of pkt in every query. */
+void sn_engine_advance(struct sn_engine *eng, const struct sn_packet *pkt);
+/* Push a tuple (cols in the input shape of operator op) or, with cols NULL, the packet pkt
+ * (the one given to the last sn_engine_advance) into operator op of stream s of query q. */
+int sn_engine_inject(struct sn_engine *eng, size_t q, size_t s, size_t op,
+		     const struct sn_packet *pkt, const struct sn_value *cols);
+/* Add a partial aggregate (the reduce's output shape: keys, then one value per aggregate)
+ * into reduce operator op of stream s of query q; sum and count add up, min and max
+ * combine. */
+int sn_engine_inject_partial(struct sn_engine *eng, size_t q, size_t s, size_t op,
+			     const struct sn_value *row);
 
 #endif

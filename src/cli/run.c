@@ -291,7 +291,8 @@ int cmd_run(int argc, char **argv)
 	run_progress(&st, 1);
 	if (rc < 0)
 		fprintf(stderr, "sonata: error: %s\n", sn_source_error(st.src));
-	if (cfg.summary)
+	/* An input that failed before its first packet gets the error alone. */
+	if (cfg.summary && !(rc < 0 && st.packets == 0))
 		run_summary(&st);
 	status = rc < 0 ? 1 : 0;
 	run_state_close(&st);

@@ -151,6 +151,8 @@ int sn_engine_new(struct sn_engine **out, const struct sn_query_set *set,
 	eng->n = set->n;
 	for (i = 0; i < set->n && !err; i++)
 		err = query_init(&eng->qs[i], &set->queries[i]);
+	if (!err)
+		err = preds_init(eng);
 	if (err)
 		goto fail;
 	*out = eng;
@@ -169,5 +171,6 @@ void sn_engine_free(struct sn_engine *eng)
 	for (i = 0; eng->qs && i < eng->n; i++)
 		query_free(&eng->qs[i]);
 	free(eng->qs);
+	preds_free(eng);
 	free(eng);
 }

@@ -132,6 +132,10 @@ struct stream_state {
 	uint32_t *join_next;
 	size_t join_next_cap;
 	struct sn_value *join_scratch;
+	/* packets: the leading filters that read only packet fields, as indexes
+	 * into sn_engine.preds; ops from n_pre on run per packet as usual */
+	uint32_t *pre;
+	size_t n_pre;
 	/* previous(): the key column of the output and the keys of the last window */
 	bool need_prev;
 	int prev_col;
@@ -153,6 +157,16 @@ struct query_state {
 	size_t sort_cap;
 };
 
+/* A packet filter shared by streams (upred.c): evaluated once per packet. */
+struct unode;
+
+struct shared_pred {
+	const struct enode *expr;
+	struct unode *code;
+	uint64_t gen; /* sn_engine.gen of the packet value belongs to */
+	bool value;
+};
+
 struct sn_engine {
 	struct query_state *qs;
 	size_t n;
@@ -164,6 +178,8 @@ struct sn_engine {
 	uint64_t cache_gen[SN_F_COUNT];
 	int cache_has[SN_F_COUNT];
 	struct sn_value cache[SN_F_COUNT];
+	struct shared_pred *preds;
+	size_t n_preds;
 };
 
 /* stream.c */
@@ -183,6 +199,15 @@ int distinct_push(struct ectx *c, struct stream_state *ss, size_t i, const struc
 int reduce_push(struct ectx *c, struct op_state *os, const struct sn_value *cols);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
 bool admit_key(struct ectx *c);
+
+/* upred.c: compiled packet filters */
+int unode_compile(const struct enode *n, struct unode **out);
+void unode_free(struct unode *u);
+bool utrue(struct ectx *c, const struct unode *u);
+int preds_init(struct sn_engine *eng);
+void preds_free(struct sn_engine *eng);
+/* Whether the packet of c passes the shared leading filters of ss. */
+bool stream_pre_pass(struct ectx *c, const struct stream_state *ss);
 
 /* join.c */
 int join_run(struct ectx *c, struct stream_state *ss);

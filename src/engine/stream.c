@@ -128,6 +128,7 @@ void stream_free(struct stream_state *ss)
 		table_free(&ss->join_index);
 	free(ss->join_next);
 	free(ss->join_scratch);
+	free(ss->pre);
 	if (ss->need_prev)
 		table_free(&ss->prev);
 	memset(ss, 0, sizeof(*ss));

@@ -143,20 +143,32 @@ static int query_packet(struct sn_engine *eng, struct query_state *qs,
 			const struct sn_packet *pkt)
 {
 	uint64_t w = qs->q->window_ns;
-	uint64_t start = pkt->ts_ns / w * w;
+	uint64_t start;
 	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt };
 	size_t i;
 	int err;
 
+	/* Most packets fall in the open window: no division for them. */
+	if (qs->open && pkt->ts_ns - qs->start < w)
+		goto push;
+	start = pkt->ts_ns / w * w;
 	if (qs->open && start > qs->start)
 		close_window(eng, qs);
+	/* A closed window never reopens, because its rows are already out: a
+	 * late packet (live, after sn_engine_tick) opens the next window instead.
+	 * qs->start still names the last closed window here. */
+	if (!qs->open && qs->st.windows && start <= qs->start)
+		start = qs->start + w;
 	if (!qs->open)
 		open_window(qs, start);
+push:
 	qs->st.tuples_in++;
 	for (i = 0; i < qs->n_streams; i++) {
-		if (qs->streams[i].s->source != SN_SRC_PACKETS)
+		struct stream_state *ss = &qs->streams[i];
+
+		if (ss->s->source != SN_SRC_PACKETS || !stream_pre_pass(&c, ss))
 			continue;
-		err = stream_push(&c, &qs->streams[i], 0, NULL);
+		err = stream_push(&c, ss, ss->n_pre, NULL);
 		if (err)
 			return err;
 	}

@@ -40,15 +40,16 @@ tmp=$(mktemp -d) || die "cannot create a temporary directory"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# Hand-built capture with SYNs that carry ECE, CWR and other bits, which no
-# real capture in the set holds.
-FLAGS_PCAP=$tmp/flags.pcap
-LC_ALL=C awk -f "$AWKDIR/flags_pcap.awk" >"$FLAGS_PCAP" || die "cannot write $FLAGS_PCAP"
+# Hand-built capture with the cases no real capture in the set holds: SYNs
+# with ECE or CWR, DNS records of each section, names that need escapes.
+CRAFTED_PCAP=$tmp/crafted.pcap
+LC_ALL=C awk -f "$AWKDIR/crafted_pcap.awk" >"$CRAFTED_PCAP" ||
+	die "cannot write $CRAFTED_PCAP"
 
-# trace_path NAME: the capture file for NAME (the hand-built one for "flags").
+# trace_path NAME: the capture file for NAME (the hand-built one for "crafted").
 trace_path() {
-	if [ "$1" = flags ]; then
-		echo "$FLAGS_PCAP"
+	if [ "$1" = crafted ]; then
+		echo "$CRAFTED_PCAP"
 	else
 		echo "$TRACES/$1"
 	fi
@@ -224,22 +225,23 @@ check() {
 	fi
 }
 
-check new_tcp_conns flags 1 1
+check new_tcp_conns crafted 1 1
 check new_tcp_conns slips_test7-malicious.pcap 4 3
 check new_tcp_conns ndpi_synscan.pcap 1 2
 check new_tcp_conns tcpreplay_test.pcap 1 1
 check new_tcp_conns esnet_nmap_80_all.pcap 0.5 1
 check new_tcp_conns stopddos_pkt.TCP.synflood.spoofed.pcap 4 5
 
-check superspreader flags 1 1
+check superspreader crafted 1 1
 check superspreader sgr_hs-tcp_synPingSweepRand.pcapng 1 3
 check superspreader slips_test7-malicious.pcap 4 3
 check superspreader tcpreplay_test.pcap 1 2
 
-check port_scan flags 1 1
+check port_scan crafted 1 1
 check port_scan ndpi_synscan.pcap 4 5
 check port_scan esnet_masscan_tcp_0_1000.pcap 1 5
-check port_scan slips_test7-malicious.pcap 4 2
+check port_scan slips_test7-malicious.pcap 4 1
+check port_scan esnet_nmap_80_all.pcap 1 1
 
 check ddos stopddos_pkt.TCP.synflood.spoofed.pcap 4 5
 check ddos stopddos_amp.dns.RRSIG.fragmented.pcap 3 2
@@ -247,15 +249,16 @@ check ddos tcpreplay_test.pcap 1 1
 
 check dns_reflection stopddos_amp.dns.RRSIG.fragmented.pcap 3 2
 check dns_reflection stopddos_amp.dns.RRSIG.fragmented.pcap 1 1
+check dns_reflection crafted 1 1
 
-check syn_flood flags 1 0
+check syn_flood crafted 1 0
 check syn_flood esnet_nmap_80_all.pcap 1 0
 check syn_flood ndpi_synscan.pcap 4 0
 check syn_flood tcpreplay_test.pcap 1 0
 check syn_flood slips_test7-malicious.pcap 4 1
 check syn_flood kihy_slowloris.pcap 15 0
 
-check incomplete_flows flags 1 0
+check incomplete_flows crafted 1 0
 check incomplete_flows zeek_ftp_bruteforce.pcap 30 0
 check incomplete_flows slips_test7-malicious.pcap 30 1
 check incomplete_flows kihy_slowloris.pcap 30 0
@@ -268,6 +271,8 @@ check slowloris tcpreplay_test.pcap 1 1 max_bytes=100000
 check dns_tunneling sonata_campus_dns_1min.pcap 10 2 min_len=30
 check dns_tunneling elastic_dns-tunnel-iodine.pcap 5 2 min_len=64
 check dns_tunneling elastic_dns-tunnel-iodine.pcap 1 1 min_len=100
+check dns_tunneling crafted 1 1 min_len=24
+check dns_tunneling crafted 1 1 min_len=1
 
 echo "crosscheck: $cases cases, $rows expected rows, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,401 @@
+/* Packet filters compiled for speed and shared between streams.
+ *
+ * The leading filters of a packet stream read only packet fields. They are
+ * compiled into nodes that work on plain 64-bit integers (no typed values)
+ * wherever the types allow, and each distinct filter expression is evaluated
+ * at most once per packet, however many streams and queries share it. Nodes
+ * the compiler does not handle (addresses, strings, DNS records) keep the
+ * general evaluator, so results are those of eval_true() in every case. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+
+enum ukind {
+	U_CONST,   /* k */
+	U_FIELD,   /* single-valued uint packet field */
+	U_ARITH,   /* a op b, both uint */
+	U_NEG,
+	U_CMP,     /* a op b compared as uints; a missing side gives false */
+	U_AND,
+	U_OR,
+	U_NOT,
+	U_TRUTH,   /* a is present and nonzero */
+	U_GENERIC, /* eval_true() of the original expression */
+};
+
+struct unode {
+	enum ukind kind;
+	enum sn_binop op;
+	enum sn_field_id field;
+	uint64_t k;
+	const struct enode *orig;
+	struct unode *a, *b;
+};
+
+void unode_free(struct unode *u)
+{
+	if (!u)
+		return;
+	unode_free(u->a);
+	unode_free(u->b);
+	free(u);
+}
+
+static struct unode *unode_new(enum ukind kind, const struct enode *orig)
+{
+	struct unode *u = calloc(1, sizeof(*u));
+
+	if (u) {
+		u->kind = kind;
+		u->orig = orig;
+	}
+	return u;
+}
+
+static bool is_uint_field(const struct enode *n)
+{
+	const struct sn_field_def *def = sn_field_by_id(n->field);
+
+	return def && def->type == SN_T_UINT && !(def->flags & SN_FF_MULTI) && !n->multi;
+}
+
+static bool is_arith(enum sn_binop op)
+{
+	return op <= SN_BIN_AND_BITS;
+}
+
+static bool is_cmp(enum sn_binop op)
+{
+	return op >= SN_BIN_EQ && op <= SN_BIN_GE;
+}
+
+/* An integer-valued expression, or NULL (with *err 0) when n is not one. */
+static struct unode *compile_uint(const struct enode *n, int *err)
+{
+	struct unode *u = NULL;
+
+	if (n->kind == SN_EX_CONST && n->value.type == SN_T_UINT) {
+		u = unode_new(U_CONST, n);
+		if (u)
+			u->k = n->value.u;
+	} else if (n->kind == SN_EX_FIELD && is_uint_field(n)) {
+		u = unode_new(U_FIELD, n);
+		if (u)
+			u->field = n->field;
+	} else if ((n->kind == SN_EX_BINARY && is_arith(n->op)) || n->kind == SN_EX_NEG) {
+		struct unode *a = compile_uint(n->a, err), *b = NULL;
+
+		if (a && n->kind == SN_EX_BINARY)
+			b = compile_uint(n->b, err);
+		if (!a || (n->kind == SN_EX_BINARY && !b)) {
+			unode_free(a);
+			unode_free(b);
+			return NULL;
+		}
+		u = unode_new(n->kind == SN_EX_NEG ? U_NEG : U_ARITH, n);
+		if (!u) {
+			unode_free(a);
+			unode_free(b);
+		} else {
+			u->op = n->op;
+			u->a = a;
+			u->b = b;
+		}
+	} else {
+		return NULL;
+	}
+	if (!u)
+		*err = -ENOMEM;
+	return u;
+}
+
+static struct unode *compile_bool(const struct enode *n, int *err);
+
+static struct unode *compile_pair(enum ukind kind, const struct enode *n,
+				  struct unode *(*fn)(const struct enode *, int *), int *err)
+{
+	struct unode *u = unode_new(kind, n);
+
+	if (!u) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	u->op = n->op;
+	u->a = fn(n->a, err);
+	if (u->a && n->b && kind != U_NOT)
+		u->b = fn(n->b, err);
+	if (!u->a || (n->b && kind != U_NOT && !u->b)) {
+		unode_free(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* A truth value: never NULL unless out of memory. */
+static struct unode *compile_bool(const struct enode *n, int *err)
+{
+	struct unode *u;
+
+	if (n->kind == SN_EX_BINARY && (n->op == SN_BIN_AND || n->op == SN_BIN_OR))
+		return compile_pair(n->op == SN_BIN_AND ? U_AND : U_OR, n, compile_bool, err);
+	if (n->kind == SN_EX_NOT)
+		return compile_pair(U_NOT, n, compile_bool, err);
+	if (n->kind == SN_EX_BINARY && is_cmp(n->op) && !n->multi) {
+		u = compile_pair(U_CMP, n, compile_uint, err);
+		if (u || *err)
+			return u;
+	}
+	u = compile_uint(n, err);
+	if (u) {
+		struct unode *t = unode_new(U_TRUTH, n);
+
+		if (!t) {
+			unode_free(u);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		t->a = u;
+		return t;
+	}
+	if (*err)
+		return NULL;
+	u = unode_new(U_GENERIC, n);
+	if (!u)
+		*err = -ENOMEM;
+	return u;
+}
+
+int unode_compile(const struct enode *n, struct unode **out)
+{
+	int err = 0;
+
+	*out = compile_bool(n, &err);
+	return *out ? 0 : (err ? err : -ENOMEM);
+}
+
+static int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
+{
+	struct sn_value val;
+
+	switch (f) {
+	case SN_F_IP_PROTO:
+		if (!(pkt->layers & (SN_L_IP4 | SN_L_IP6)))
+			return 0;
+		*v = pkt->proto;
+		return 1;
+	case SN_F_TCP_FLAGS:
+		if (!(pkt->layers & SN_L_TCP))
+			return 0;
+		*v = pkt->tcp_flags;
+		return 1;
+	default:
+		if (!sn_field_get(pkt, f, 0, &val))
+			return 0;
+		*v = val.u;
+		return 1;
+	}
+}
+
+static uint64_t uarith(enum sn_binop op, uint64_t a, uint64_t b)
+{
+	switch (op) {
+	case SN_BIN_ADD:
+		return a + b;
+	case SN_BIN_SUB:
+		return a > b ? a - b : 0;
+	case SN_BIN_MUL:
+		return a * b;
+	case SN_BIN_DIV:
+		return b ? a / b : 0;
+	case SN_BIN_MOD:
+		return b ? a % b : 0;
+	case SN_BIN_AND_BITS:
+		return a & b;
+	default:
+		return 0;
+	}
+}
+
+static bool ucmp(enum sn_binop op, uint64_t a, uint64_t b)
+{
+	switch (op) {
+	case SN_BIN_EQ:
+		return a == b;
+	case SN_BIN_NE:
+		return a != b;
+	case SN_BIN_LT:
+		return a < b;
+	case SN_BIN_LE:
+		return a <= b;
+	case SN_BIN_GT:
+		return a > b;
+	case SN_BIN_GE:
+		return a >= b;
+	default:
+		return false;
+	}
+}
+
+static int uval(struct ectx *c, const struct unode *u, uint64_t *v)
+{
+	uint64_t a, b;
+
+	switch (u->kind) {
+	case U_CONST:
+		*v = u->k;
+		return 1;
+	case U_FIELD:
+		return ufield(c->pkt, u->field, v);
+	case U_ARITH:
+		if (!uval(c, u->a, &a) || !uval(c, u->b, &b))
+			return 0;
+		*v = uarith(u->op, a, b);
+		return 1;
+	case U_NEG:
+		if (!uval(c, u->a, &a))
+			return 0;
+		*v = -a;
+		return 1;
+	default:
+		*v = utrue(c, u);
+		return 1;
+	}
+}
+
+bool utrue(struct ectx *c, const struct unode *u)
+{
+	uint64_t a, b;
+
+	switch (u->kind) {
+	case U_CMP:
+		return uval(c, u->a, &a) && uval(c, u->b, &b) && ucmp(u->op, a, b);
+	case U_AND:
+		return utrue(c, u->a) && utrue(c, u->b);
+	case U_OR:
+		return utrue(c, u->a) || utrue(c, u->b);
+	case U_NOT:
+		return !utrue(c, u->a);
+	case U_TRUTH:
+		return uval(c, u->a, &a) && a != 0;
+	case U_GENERIC:
+		return eval_true(c, u->orig);
+	default:
+		return uval(c, u, &a) && a != 0;
+	}
+}
+
+static bool enode_pure(const struct enode *n)
+{
+	if (!n)
+		return true;
+	if (n->kind == SN_EX_COL || n->kind == SN_EX_IN_PREV)
+		return false;
+	return enode_pure(n->a) && enode_pure(n->b);
+}
+
+static bool enode_same(const struct enode *a, const struct enode *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->op != b->op || a->field != b->field || a->col != b->col ||
+	    a->bits != b->bits || a->stream != b->stream || a->multi != b->multi)
+		return false;
+	if ((a->kind == SN_EX_CONST || a->kind == SN_EX_IN_PREFIX ||
+	     a->kind == SN_EX_CONTAINS) && !sn_value_equal(&a->value, &b->value))
+		return false;
+	return enode_same(a->a, b->a) && enode_same(a->b, b->b);
+}
+
+/* Index of the shared filter equal to n, added when new; negative errno on failure. */
+static int intern_pred(struct sn_engine *eng, const struct enode *n)
+{
+	struct shared_pred *grown;
+	size_t i;
+	int err;
+
+	for (i = 0; i < eng->n_preds; i++)
+		if (enode_same(eng->preds[i].expr, n))
+			return (int)i;
+	grown = realloc(eng->preds, (eng->n_preds + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	eng->preds = grown;
+	memset(&grown[i], 0, sizeof(grown[i]));
+	grown[i].expr = n;
+	err = unode_compile(n, &grown[i].code);
+	if (err)
+		return err;
+	eng->n_preds++;
+	return (int)i;
+}
+
+/* The leading filters of packet streams that read only packet fields. */
+static int stream_preds(struct sn_engine *eng, struct stream_state *ss)
+{
+	size_t k;
+	int idx;
+
+	if (ss->s->source != SN_SRC_PACKETS)
+		return 0;
+	ss->pre = calloc(ss->n_ops ? ss->n_ops : 1, sizeof(*ss->pre));
+	if (!ss->pre)
+		return -ENOMEM;
+	for (k = 0; k < ss->n_ops; k++) {
+		const struct op_state *os = &ss->ops[k];
+
+		if (os->op->kind != SN_OP_FILTER || !os->pred || !enode_pure(os->pred))
+			break;
+		idx = intern_pred(eng, os->pred);
+		if (idx < 0)
+			return idx;
+		ss->pre[k] = (uint32_t)idx;
+	}
+	ss->n_pre = k;
+	return 0;
+}
+
+int preds_init(struct sn_engine *eng)
+{
+	size_t q, s;
+	int err;
+
+	for (q = 0; q < eng->n; q++) {
+		for (s = 0; s < eng->qs[q].n_streams; s++) {
+			err = stream_preds(eng, &eng->qs[q].streams[s]);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+void preds_free(struct sn_engine *eng)
+{
+	size_t i;
+
+	for (i = 0; i < eng->n_preds; i++)
+		unode_free(eng->preds[i].code);
+	free(eng->preds);
+	eng->preds = NULL;
+	eng->n_preds = 0;
+}
+
+bool stream_pre_pass(struct ectx *c, const struct stream_state *ss)
+{
+	struct sn_engine *eng = c->eng;
+	size_t k;
+
+	for (k = 0; k < ss->n_pre; k++) {
+		struct shared_pred *p = &eng->preds[ss->pre[k]];
+
+		if (p->gen != eng->gen) {
+			p->gen = eng->gen;
+			p->value = utrue(c, p->code);
+		}
+		if (!p->value)
+			return false;
+	}
+	return true;
+}
