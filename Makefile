@@ -91,16 +91,23 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang \
-	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' build/fuzz/libsonata.a
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
+	    build/fuzz/libsonata.a
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    clang -std=gnu11 -O1 -g -Iinclude -Isrc -D_GNU_SOURCE \
-	        -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
-	        tests/fuzz/fuzz_$$t.c build/fuzz/libsonata.a $(LDLIBS); \
-	    mkdir -p build/fuzz/corpus_$$t; \
+	        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	        -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libsonata.a $(LDLIBS); \
+	    mkdir -p build/fuzz/corpus_$$t build/fuzz/crashes_$$t; \
 	    sh tests/fuzz/seed.sh $$t build/fuzz/corpus_$$t $(TRACES); \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        build/fuzz/corpus_$$t 2>&1 | tail -n 4; \
+	    if ! build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=build/fuzz/crashes_$$t/ \
+	        build/fuzz/corpus_$$t >build/fuzz/fuzz_$$t.log 2>&1; then \
+	        tail -n 40 build/fuzz/fuzz_$$t.log; \
+	        echo "fuzz: $$t found a crash, leak or hang: see build/fuzz/crashes_$$t"; \
+	        exit 1; \
+	    fi; \
+	    tail -n 4 build/fuzz/fuzz_$$t.log; \
 	done
 
 clean:

@@ -14,6 +14,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run queries over capture files or a live interface" },
 	{ "gen", cmd_gen, "generate a pcap of background traffic with labelled attacks" },
 	{ "fields", cmd_fields, "list the packet fields queries can use" },
+	{ "plan", cmd_plan, "plan switch tables and refinement levels from measured costs" },
 };
 
 static void usage(FILE *out)

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "sonata/dataplane.h"
 #include "sonata/log.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -43,7 +44,10 @@ static void run_usage(FILE *out)
 		"  -D NAME=VALUE    set a query parameter, e.g. -D threshold=20 or\n"
 		"                   -D ddos.threshold=20 for one query\n"
 		"  --max-keys N     live keys per query per window before rows are marked\n"
-		"                   incomplete (default 0: no limit)\n"
+		"                   incomplete (default 2000000; 0: no limit)\n"
+		"  --plan MODE|FILE run with the switch model: a mode (all-sp, filter-dp,\n"
+		"                   max-dp, fixed-ref, sonata) or a plan from 'sonata plan\n"
+		"                   --json'; files only (see docs/dataplane.md)\n"
 		"output:\n"
 		"  --format FORMAT  json (default: one object per line) or text (a table)\n"
 		"  --no-summary     do not print the run summary on standard error\n"
@@ -51,7 +55,8 @@ static void run_usage(FILE *out)
 		"  -v               more log messages (repeat for debug)\n");
 }
 
-enum { OPT_FORMAT = 256, OPT_NO_SUMMARY, OPT_NO_PROGRESS, OPT_MAX_KEYS, OPT_NO_REASM };
+enum { OPT_FORMAT = 256, OPT_NO_SUMMARY, OPT_NO_PROGRESS, OPT_MAX_KEYS, OPT_NO_REASM,
+       OPT_PLAN };
 
 static int parse_define(const char *arg, struct sn_define *def, char **name)
 {
@@ -174,6 +179,9 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 	case OPT_NO_REASM:
 		cfg->decode.reassemble = 0;
 		return 0;
+	case OPT_PLAN:
+		cfg->plan = arg;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -188,6 +196,7 @@ static int parse_run_args(struct run_config *cfg, int argc, char **argv)
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "no-reassembly", no_argument, NULL, OPT_NO_REASM },
+		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -257,7 +266,10 @@ static int run_loop(struct run_state *st)
 		if (rc < 0)
 			return rc;
 		sn_decode(&st->decoder, &pkt);
-		sn_engine_packet(st->engine, &pkt);
+		if (st->dp)
+			sn_dp_packet(st->dp, &pkt);
+		else
+			sn_engine_packet(st->engine, &pkt);
 		if ((++st->packets & 0xffff) == 0)
 			run_progress(st, 0);
 		if (st->live && (st->packets & 0xff) == 0)
@@ -287,6 +299,8 @@ int cmd_run(int argc, char **argv)
 	install_signals();
 	rc = run_loop(&st);
 	active_source = NULL;
+	if (st.dp)
+		sn_dp_flush(st.dp);
 	sn_engine_flush(st.engine);
 	run_progress(&st, 1);
 	if (rc < 0)
@@ -294,6 +308,10 @@ int cmd_run(int argc, char **argv)
 	/* An input that failed before its first packet gets the error alone. */
 	if (cfg.summary && !(rc < 0 && st.packets == 0))
 		run_summary(&st);
+	if (cfg.summary && st.dp)
+		run_plan_summary(&st);
+	else
+		run_limit_warnings(&st);
 	status = rc < 0 ? 1 : 0;
 	run_state_close(&st);
 out:

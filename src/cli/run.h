@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "sonata/capture.h"
+#include "sonata/dataplane.h"
 #include "sonata/decode.h"
 #include "sonata/engine.h"
 #include "sonata/query.h"
@@ -30,9 +31,11 @@ struct run_config {
 	int summary;
 	int progress;
 	int verbosity;
+	const char *plan; /* --plan MODE|FILE: run with the switch model (run_plan.c) */
 };
 
 struct run_output; /* row writer, see run_output.c */
+struct sn_dp_runner;
 
 struct run_state {
 	const struct run_config *cfg;
@@ -41,6 +44,7 @@ struct run_state {
 	struct sn_decoder decoder;
 	struct sn_engine *engine;
 	struct run_output *out;
+	struct sn_dp_runner *dp; /* with --plan: the switch model feeding its own engine */
 	int live;
 	int progress_shown;
 	uint64_t packets;
@@ -59,8 +63,19 @@ int run_output_open(struct run_output **out, enum run_format format, FILE *strea
 void run_output_row(const struct sn_row *row, void *arg);
 void run_output_close(struct run_output *out);
 
+/* run_plan.c: build st->dp from cfg->plan (a mode or a plan JSON file). Prints the error. */
+int run_plan_open(struct run_state *st);
+/* Plan for spec (a mode name or a plan JSON file) over set; the sonata mode trains on files
+ * first. Sets opts->limits from a plan file. Prints the error. */
+int run_plan_build(const char *spec, const struct sn_query_set *set, const char *const *files,
+		   size_t n_files, const struct sn_decode_opts *decode, struct sn_dp_opts *opts,
+		   struct sn_plan *out);
+void run_plan_summary(const struct run_state *st);
+
 void run_progress(struct run_state *st, int done);
 void run_summary(const struct run_state *st);
+/* Warn about each query that reached --max-keys; run_summary includes it. */
+void run_limit_warnings(const struct run_state *st);
 uint64_t run_monotonic_ns(void);
 
 #endif

@@ -11,9 +11,14 @@
 #include <unistd.h>
 
 #include "cli/run.h"
+#include "sonata/dataplane.h"
 #include "sonata/log.h"
 
 #define QUERY_EXT ".sq"
+/* Default --max-keys: a ceiling so that a flood of distinct keys (spoofed
+ * sources) cannot exhaust memory. A key costs about 200 bytes of table
+ * memory, so a query at the limit holds about 400 MB. */
+#define RUN_DEFAULT_MAX_KEYS 2000000
 
 void run_config_init(struct run_config *cfg)
 {
@@ -24,6 +29,7 @@ void run_config_init(struct run_config *cfg)
 	cfg->capture.use_mmap = 1;
 	cfg->decode.reassemble = 1;
 	cfg->engine.grace_ns = 1000000000u;
+	cfg->engine.max_keys = RUN_DEFAULT_MAX_KEYS;
 	cfg->format = RUN_FORMAT_JSON;
 	cfg->summary = 1;
 	cfg->progress = 1;
@@ -207,7 +213,8 @@ int run_state_open(struct run_state *st, const struct run_config *cfg)
 		fprintf(stderr, "sonata: cannot start the engine: %s\n", strerror(-rc));
 		return rc;
 	}
-	return open_input(st);
+	rc = cfg->plan ? run_plan_open(st) : 0;
+	return rc ? rc : open_input(st);
 }
 
 void run_state_close(struct run_state *st)
@@ -216,6 +223,7 @@ void run_state_close(struct run_state *st)
 		sn_source_close(st->src);
 	if (st->engine)
 		sn_engine_free(st->engine);
+	sn_dp_free(st->dp);
 	if (st->out)
 		run_output_close(st->out);
 	sn_decoder_free(&st->decoder);

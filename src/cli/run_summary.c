@@ -59,7 +59,7 @@ static void summary_queries(const struct run_state *st)
 	}
 }
 
-static void summary_limits(const struct run_state *st)
+void run_limit_warnings(const struct run_state *st)
 {
 	struct sn_query_stats qs;
 
@@ -67,10 +67,11 @@ static void summary_limits(const struct run_state *st)
 		sn_engine_query_stats(st->engine, i, &qs);
 		if (qs.incomplete_windows)
 			fprintf(stderr, "sonata: warning: query %s reached --max-keys %zu in %llu "
-					"windows; its rows there are marked incomplete: raise "
+					"window%s; its rows there are marked incomplete: raise "
 					"--max-keys\n",
 				st->queries.queries[i].name, st->cfg->engine.max_keys,
-				(unsigned long long)qs.incomplete_windows);
+				(unsigned long long)qs.incomplete_windows,
+				qs.incomplete_windows == 1 ? "" : "s");
 	}
 }
 
@@ -95,5 +96,5 @@ void run_summary(const struct run_state *st)
 		fprintf(stderr, "  rejected by the capture filter %llu\n",
 			(unsigned long long)cs.filtered_out);
 	summary_queries(st);
-	summary_limits(st);
+	run_limit_warnings(st);
 }

@@ -29,6 +29,13 @@ void dp_regs_free(struct dp_regs *r);
 void dp_regs_clear(struct dp_regs *r);
 /* Find key or insert it with value 0; *val points at its value unless it overflowed. */
 enum dp_lookup dp_regs_lookup(struct dp_regs *r, const struct sn_value *key, uint64_t **val);
+/* Flag bits of the cell holding val: DP_CELL_USED, DP_CELL_TAINTED. */
+uint8_t *dp_regs_flags(struct dp_regs *r, const uint64_t *val);
+
+#define DP_CELL_USED 1u
+/* An earlier operator sent some of this key's input to the SP (overflow), so the cell
+ * reports every update: the switch alone cannot see the key's whole value. */
+#define DP_CELL_TAINTED 2u
 uint64_t dp_hash(const struct sn_value *v, size_t n);
 
 /* Evaluate a switch expression on a packet (cols NULL) or a tuple; 0 when a field is
@@ -57,6 +64,7 @@ struct dp_op {
 	unsigned stage;		/* 1-based stage of a stateful operator */
 	uint64_t bits;
 	uint64_t in, passed;	/* tuples seen and tuples sent on (reports, overflow) */
+	uint64_t overflow;	/* inputs sent to the SP for want of a free cell */
 	uint64_t peak_keys;	/* most cells used in one window */
 };
 
@@ -66,6 +74,10 @@ void dp_op_free(struct dp_op *o);
 void dp_op_reset(struct dp_op *o);
 enum dp_verdict dp_op_run(struct dp_op *o, const struct sn_packet *pkt,
 			  const struct sn_value *cols);
+/* A reduce whose input partly bypassed it (overflow upstream): mark the key so it reports
+ * every update from now on, and report what it holds below the threshold. */
+enum dp_verdict dp_op_taint(struct dp_op *o, const struct sn_packet *pkt,
+			    const struct sn_value *cols);
 /* Register bits of one cell: the key and the value. */
 unsigned dp_slot_bits(const struct sn_op *op, size_t n_in, const struct sn_schema *in);
 /* Threshold filter right after a reduce: sets *t and returns true. */
@@ -90,4 +102,10 @@ int dp_pipeline_place(struct dp_pipeline *p, unsigned after, unsigned slot_bits,
 /* Width in bits of a tuple column, from the catalogue when it comes from a field. */
 unsigned dp_type_bits(enum sn_type t);
 
+/* refine.c: the query of a refinement level. Coarser than SN_DP_FINEST, the key field
+ * becomes key/level wherever a map, distinct or reduce makes it a column; filters still
+ * read the whole field. The copy shares everything else with orig. */
+int dp_level_query(const struct sn_query *orig, enum sn_field_id key, unsigned level,
+		   struct sn_query *out);
+void dp_level_query_free(struct sn_query *copy, const struct sn_query *orig);
 #endif

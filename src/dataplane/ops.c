@@ -247,7 +247,8 @@ static enum dp_verdict reduce_update(struct dp_op *o, uint64_t *val, bool insert
 {
 	uint64_t old = *val, now = old + inc;
 	size_t nk = o->op->n_exprs;
-	bool below = inserted || old < o->threshold;
+	bool tainted = *dp_regs_flags(&o->regs, val) & DP_CELL_TAINTED;
+	bool below = !tainted && (inserted || old < o->threshold);
 
 	*val = now;
 	o->out[nk].type = SN_T_UINT;
@@ -281,6 +282,32 @@ static enum dp_verdict run_reduce(struct dp_op *o, const struct sn_packet *pkt,
 	if (found == DP_OVERFLOW)
 		return DP_OVERFLOW_SP;
 	return reduce_update(o, val, found == DP_INSERTED, inc);
+}
+
+enum dp_verdict dp_op_taint(struct dp_op *o, const struct sn_packet *pkt,
+			    const struct sn_value *cols)
+{
+	const struct sn_op *op = o->op;
+	enum dp_lookup found;
+	uint8_t *flags;
+	uint64_t *val;
+
+	if (op->kind != SN_OP_REDUCE || !eval_list(op->exprs, op->n_exprs, pkt, cols, o->out))
+		return DP_DROP;
+	found = dp_regs_lookup(&o->regs, o->out, &val);
+	if (found == DP_OVERFLOW)
+		return DP_DROP;
+	flags = dp_regs_flags(&o->regs, val);
+	if (*flags & DP_CELL_TAINTED)
+		return DP_DROP;
+	*flags |= DP_CELL_TAINTED;
+	/* Above the threshold the key already reports every increment. */
+	if (found == DP_INSERTED || *val == 0 || *val >= o->threshold)
+		return DP_DROP;
+	o->out[op->n_exprs].type = SN_T_UINT;
+	o->out[op->n_exprs].u = *val;
+	o->passed++;
+	return DP_REPORT;
 }
 
 static enum dp_verdict run_distinct(struct dp_op *o, const struct sn_packet *pkt,
@@ -325,5 +352,7 @@ enum dp_verdict dp_op_run(struct dp_op *o, const struct sn_packet *pkt,
 	}
 	if (v != DP_DROP)
 		o->passed++;
+	if (v == DP_OVERFLOW_SP)
+		o->overflow++;
 	return v;
 }

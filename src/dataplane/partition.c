@@ -104,18 +104,25 @@ bool sn_dp_op_ok(const struct sn_query *q, size_t s, size_t i)
 	return true;
 }
 
+/* Each stream holds at most one distinct and one reduce after it in the switch: overflow at
+ * a distinct is repaired by marking the key in the reduce that follows, which a second
+ * distinct between them would defeat. */
 size_t sn_dp_tables(const struct sn_query *q, struct sn_dp_table *out, size_t max)
 {
 	size_t n = 0, s, i;
 
 	for (s = 0; s < q->n_streams; s++) {
 		const struct sn_stream *st = &q->streams[s];
+		bool distinct = false;
 
 		for (i = 0; i < st->n_ops && sn_dp_op_ok(q, s, i); i++) {
 			enum sn_op_kind kind = st->ops[i].kind;
 
 			if (kind != SN_OP_DISTINCT && kind != SN_OP_REDUCE)
 				continue;
+			if (kind == SN_OP_DISTINCT && distinct)
+				break;
+			distinct = distinct || kind == SN_OP_DISTINCT;
 			if (n < max) {
 				out[n].stream = s;
 				out[n].op = i;

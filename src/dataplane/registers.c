@@ -113,3 +113,8 @@ enum dp_lookup dp_regs_lookup(struct dp_regs *r, const struct sn_value *key, uin
 	}
 	return DP_OVERFLOW;
 }
+
+uint8_t *dp_regs_flags(struct dp_regs *r, const uint64_t *val)
+{
+	return &r->used[val - r->vals];
+}

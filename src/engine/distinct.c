@@ -24,12 +24,13 @@ static int distinct_tuple(struct ectx *c, struct op_state *os, void *arg)
 {
 	struct distinct_next *next = arg;
 	struct sn_value *row;
+	struct table_hint hint;
 
-	if (table_find(&os->table, os->scratch))
+	if (table_lookup(&os->table, os->scratch, &hint))
 		return 0;
 	if (!admit_key(c))
 		return 0;
-	row = table_insert(&os->table, os->scratch);
+	row = table_insert_hint(&os->table, os->scratch, &hint);
 	if (!row)
 		return -ENOMEM;
 	/* Streaming: the first sighting goes on to the next operator now. */

@@ -51,6 +51,18 @@ static inline struct sn_value *table_row(const struct table *t, size_t i)
 	return t->slots + (size_t)t->order[i] * t->width;
 }
 
+/* One probe for a find followed by an insert: table_lookup fills hint, and
+ * table_insert_hint, called next with the same absent key, reuses it. */
+struct table_hint {
+	uint64_t h;
+	size_t slot;
+};
+
+struct sn_value *table_lookup(const struct table *t, const struct sn_value *key,
+			      struct table_hint *hint);
+struct sn_value *table_insert_hint(struct table *t, const struct sn_value *key,
+				   const struct table_hint *hint);
+
 uint64_t values_hash(const struct sn_value *v, size_t n);
 bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n);
 
@@ -121,6 +133,8 @@ struct op_state {
 	bool has_table;
 };
 
+enum fast_kind { FAST_NONE, FAST_DISTINCT, FAST_MAP_REDUCE };
+
 struct stream_state {
 	const struct sn_stream *s;
 	struct op_state *ops;
@@ -132,10 +146,12 @@ struct stream_state {
 	uint32_t *join_next;
 	size_t join_next_cap;
 	struct sn_value *join_scratch;
-	/* packets: the leading filters that read only packet fields, as indexes
-	 * into sn_engine.preds; ops from n_pre on run per packet as usual */
+	/* packets: shared filters the packet must pass first, as indexes into
+	 * sn_engine.preds; ops from first_op on run per packet as usual */
 	uint32_t *pre;
 	size_t n_pre;
+	size_t first_op;
+	enum fast_kind fast; /* fastpath.c: how packets enter op first_op */
 	/* previous(): the key column of the output and the keys of the last window */
 	bool need_prev;
 	int prev_col;
@@ -197,6 +213,13 @@ int each_tuple(struct ectx *c, struct op_state *os, const struct sn_value *cols,
 /* distinct.c and reduce.c */
 int distinct_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols);
 int reduce_push(struct ectx *c, struct op_state *os, const struct sn_value *cols);
+/* Aggregate the tuple in os->scratch into its row. */
+int reduce_tuple(struct ectx *c, struct op_state *os, void *arg);
+
+/* fastpath.c */
+void fast_init(struct stream_state *ss);
+/* Push the packet of c through ss from its first op after the shared filters. */
+int stream_packet(struct ectx *c, struct stream_state *ss);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
 bool admit_key(struct ectx *c);
 

@@ -23,18 +23,19 @@ static void aggregate(enum sn_agg agg, struct sn_value *acc, const struct sn_val
 	}
 }
 
-static int reduce_tuple(struct ectx *c, struct op_state *os, void *arg)
+int reduce_tuple(struct ectx *c, struct op_state *os, void *arg)
 {
 	const struct sn_op *op = os->op;
 	struct sn_value *row;
+	struct table_hint hint;
 	bool first = false;
 	size_t j;
 
-	row = table_find(&os->table, os->scratch);
+	row = table_lookup(&os->table, os->scratch, &hint);
 	if (!row) {
 		if (!admit_key(c))
 			return 0;
-		row = table_insert(&os->table, os->scratch);
+		row = table_insert_hint(&os->table, os->scratch, &hint);
 		if (!row)
 			return -ENOMEM;
 		first = true;

@@ -156,13 +156,18 @@ static int eval_all(struct ectx *c, struct op_state *os, const struct sn_value *
 		return 1;
 	}
 	for (i = 0; i < os->n_ex; i++) {
-		if (!os->ex[i]) {
+		const struct enode *e = os->ex[i];
+
+		if (!e) {
 			os->scratch[i].type = SN_T_UINT;
 			os->scratch[i].u = 1;
-			continue;
-		}
-		if (!eval(c, os->ex[i], &os->scratch[i]))
+		} else if (e->kind == SN_EX_COL && cols) {
+			os->scratch[i] = cols[e->col];
+		} else if (e->kind == SN_EX_CONST) {
+			os->scratch[i] = e->value;
+		} else if (!eval(c, e, &os->scratch[i])) {
 			return 0;
+		}
 	}
 	return 1;
 }
@@ -222,13 +227,31 @@ static int push_scratch(struct ectx *c, struct op_state *os, void *arg)
 	return stream_push(c, next->ss, next->i, os->scratch);
 }
 
+/* True when a distinct or reduce of ss already counts its rows as keys. */
+static bool has_keyed_op(const struct stream_state *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n_ops; i++)
+		if (ss->ops[i].op->kind == SN_OP_DISTINCT || ss->ops[i].op->kind == SN_OP_REDUCE)
+			return true;
+	return false;
+}
+
 int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
 {
 	struct op_state *os;
 	struct next_op next = { ss, i + 1 };
 
-	if (i == ss->n_ops)
-		return cols ? rowbuf_append(&ss->out, cols) : 0;
+	if (i == ss->n_ops) {
+		if (!cols)
+			return 0;
+		/* A stream without distinct or reduce buffers one row per packet,
+		 * so those rows count against the key limit too. */
+		if (c->pkt && !has_keyed_op(ss) && !admit_key(c))
+			return 0;
+		return rowbuf_append(&ss->out, cols);
+	}
 	os = &ss->ops[i];
 	c->cols = cols;
 	switch (os->op->kind) {

@@ -83,6 +83,11 @@ int arena_own(struct arena *a, struct sn_value *v)
 	return 0;
 }
 
+static inline bool is_text(const struct sn_value *v)
+{
+	return v->type == SN_T_STR || v->type == SN_T_BYTES;
+}
+
 static inline uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 33;
@@ -105,7 +110,7 @@ static uint64_t text_hash(const char *p, uint32_t len)
 	return h;
 }
 
-static uint64_t value_hash(const struct sn_value *v)
+static inline uint64_t value_hash(const struct sn_value *v)
 {
 	uint64_t lo, hi;
 
@@ -115,7 +120,7 @@ static uint64_t value_hash(const struct sn_value *v)
 	case SN_T_ADDR:
 		memcpy(&lo, v->addr.bytes, 8);
 		memcpy(&hi, v->addr.bytes + 8, 8);
-		return mix64(lo ^ v->addr.family) ^ hi;
+		return lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)v->addr.family << 48);
 	case SN_T_STR:
 	case SN_T_BYTES:
 		return text_hash(v->s.ptr, v->s.len);
@@ -131,20 +136,26 @@ uint64_t values_hash(const struct sn_value *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = mix64(h ^ value_hash(&v[i]) ^ ((uint64_t)v[i].type << 56));
+		h = (h ^ value_hash(&v[i]) ^ ((uint64_t)v[i].type << 56)) * 0xff51afd7ed558ccdULL;
+	h = mix64(h);
 	return h ? h : 1;
 }
 
-static bool value_same(const struct sn_value *a, const struct sn_value *b)
+static inline bool value_same(const struct sn_value *a, const struct sn_value *b)
 {
+	uint64_t a0, a1, b0, b1;
+
 	if (a->type != b->type)
 		return false;
 	switch (a->type) {
 	case SN_T_UINT:
 		return a->u == b->u;
 	case SN_T_ADDR:
-		return a->addr.family == b->addr.family &&
-		       memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes)) == 0;
+		memcpy(&a0, a->addr.bytes, 8);
+		memcpy(&a1, a->addr.bytes + 8, 8);
+		memcpy(&b0, b->addr.bytes, 8);
+		memcpy(&b1, b->addr.bytes + 8, 8);
+		return a->addr.family == b->addr.family && a0 == b0 && a1 == b1;
 	case SN_T_STR:
 	case SN_T_BYTES:
 		return a->s.len == b->s.len && (a->s.len == 0 ||
@@ -155,7 +166,7 @@ static bool value_same(const struct sn_value *a, const struct sn_value *b)
 	return true;
 }
 
-bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n)
+static inline bool same_key(const struct sn_value *a, const struct sn_value *b, size_t n)
 {
 	size_t i;
 
@@ -163,6 +174,11 @@ bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n)
 		if (!value_same(&a[i], &b[i]))
 			return false;
 	return true;
+}
+
+bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n)
+{
+	return same_key(a, b, n);
 }
 
 static int table_alloc(struct table *t, size_t cap)
@@ -214,7 +230,7 @@ static size_t table_probe(const struct table *t, const struct sn_value *key, uin
 	size_t i = (size_t)h & mask;
 
 	while (t->hashes[i]) {
-		if (t->hashes[i] == h && values_same(t->slots + i * t->width, key, t->n_keys))
+		if (t->hashes[i] == h && same_key(t->slots + i * t->width, key, t->n_keys))
 			break;
 		i = (i + 1) & mask;
 	}
@@ -257,28 +273,46 @@ static int table_grow(struct table *t)
 	return 0;
 }
 
-struct sn_value *table_insert(struct table *t, const struct sn_value *key)
+struct sn_value *table_lookup(const struct table *t, const struct sn_value *key,
+			     struct table_hint *hint)
+{
+	hint->h = values_hash(key, t->n_keys);
+	hint->slot = table_probe(t, key, hint->h);
+	return t->hashes[hint->slot] ? t->slots + hint->slot * t->width : NULL;
+}
+
+struct sn_value *table_insert_hint(struct table *t, const struct sn_value *key,
+				   const struct table_hint *hint)
 {
 	struct sn_value *row;
-	uint64_t h;
-	size_t i, k;
+	size_t i = hint->slot, k;
 
-	if ((t->count + 1) * 10 > t->cap * 7 && table_grow(t))
-		return NULL;
-	h = values_hash(key, t->n_keys);
-	i = table_probe(t, key, h);
+	if ((t->count + 1) * 10 > t->cap * 7) {
+		if (table_grow(t))
+			return NULL;
+		i = table_probe(t, key, hint->h);
+	}
 	row = t->slots + i * t->width;
 	memcpy(row, key, t->n_keys * sizeof(*row));
 	for (k = 0; k < t->n_keys; k++)
-		if (arena_own(&t->strings, &row[k]))
+		if (is_text(&row[k]) && arena_own(&t->strings, &row[k]))
 			return NULL;
 	for (k = t->n_keys; k < t->width; k++) {
 		row[k].type = SN_T_UINT;
 		row[k].u = 0;
 	}
-	t->hashes[i] = h;
+	t->hashes[i] = hint->h;
 	t->order[t->count++] = (uint32_t)i;
 	return row;
+}
+
+struct sn_value *table_insert(struct table *t, const struct sn_value *key)
+{
+	struct table_hint hint;
+
+	hint.h = values_hash(key, t->n_keys);
+	hint.slot = table_probe(t, key, hint.h);
+	return table_insert_hint(t, key, &hint);
 }
 
 int rowbuf_append(struct rowbuf *b, const struct sn_value *cols)
@@ -298,7 +332,7 @@ int rowbuf_append(struct rowbuf *b, const struct sn_value *cols)
 	row = b->v + b->n * b->width;
 	memcpy(row, cols, b->width * sizeof(*row));
 	for (k = 0; k < b->width; k++)
-		if (arena_own(&b->strings, &row[k]))
+		if (is_text(&row[k]) && arena_own(&b->strings, &row[k]))
 			return -ENOMEM;
 	b->n++;
 	return 0;

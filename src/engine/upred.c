@@ -23,13 +23,15 @@ enum ukind {
 	U_NOT,
 	U_TRUTH,   /* a is present and nonzero */
 	U_GENERIC, /* eval_true() of the original expression */
+	U_FCMP,    /* field op k */
+	U_FMASK,   /* (field & mask) op k */
 };
 
 struct unode {
 	enum ukind kind;
 	enum sn_binop op;
 	enum sn_field_id field;
-	uint64_t k;
+	uint64_t k, mask;
 	const struct enode *orig;
 	struct unode *a, *b;
 };
@@ -71,6 +73,21 @@ static bool is_cmp(enum sn_binop op)
 	return op >= SN_BIN_EQ && op <= SN_BIN_GE;
 }
 
+static uint64_t uarith(enum sn_binop op, uint64_t a, uint64_t b);
+
+/* Fold an operation on constants into a constant. */
+static void fold(struct unode *u)
+{
+	if (u->kind != U_ARITH || u->a->kind != U_CONST || u->b->kind != U_CONST)
+		return;
+	u->k = uarith(u->op, u->a->k, u->b->k);
+	u->kind = U_CONST;
+	unode_free(u->a);
+	unode_free(u->b);
+	u->a = NULL;
+	u->b = NULL;
+}
+
 /* An integer-valued expression, or NULL (with *err 0) when n is not one. */
 static struct unode *compile_uint(const struct enode *n, int *err)
 {
@@ -102,6 +119,7 @@ static struct unode *compile_uint(const struct enode *n, int *err)
 			u->op = n->op;
 			u->a = a;
 			u->b = b;
+			fold(u);
 		}
 	} else {
 		return NULL;
@@ -133,6 +151,31 @@ static struct unode *compile_pair(enum ukind kind, const struct enode *n,
 	return u;
 }
 
+/* Turn `field op k` and `field & mask op k` into one node. */
+static void fuse_cmp(struct unode *u)
+{
+	struct unode *a = u->a, *b = u->b;
+
+	if (b->kind != U_CONST)
+		return;
+	if (a->kind == U_FIELD) {
+		u->kind = U_FCMP;
+		u->field = a->field;
+	} else if (a->kind == U_ARITH && a->op == SN_BIN_AND_BITS && a->a->kind == U_FIELD &&
+		   a->b->kind == U_CONST) {
+		u->kind = U_FMASK;
+		u->field = a->a->field;
+		u->mask = a->b->k;
+	} else {
+		return;
+	}
+	u->k = b->k;
+	unode_free(a);
+	unode_free(b);
+	u->a = NULL;
+	u->b = NULL;
+}
+
 /* A truth value: never NULL unless out of memory. */
 static struct unode *compile_bool(const struct enode *n, int *err)
 {
@@ -144,6 +187,8 @@ static struct unode *compile_bool(const struct enode *n, int *err)
 		return compile_pair(U_NOT, n, compile_bool, err);
 	if (n->kind == SN_EX_BINARY && is_cmp(n->op) && !n->multi) {
 		u = compile_pair(U_CMP, n, compile_uint, err);
+		if (u)
+			fuse_cmp(u);
 		if (u || *err)
 			return u;
 	}
@@ -175,7 +220,7 @@ int unode_compile(const struct enode *n, struct unode **out)
 	return *out ? 0 : (err ? err : -ENOMEM);
 }
 
-static int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
+static inline int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
 {
 	struct sn_value val;
 
@@ -189,6 +234,26 @@ static int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
 		if (!(pkt->layers & SN_L_TCP))
 			return 0;
 		*v = pkt->tcp_flags;
+		return 1;
+	case SN_F_TCP_DPORT:
+		if (!(pkt->layers & SN_L_TCP))
+			return 0;
+		*v = pkt->dport;
+		return 1;
+	case SN_F_UDP_SPORT:
+		if (!(pkt->layers & SN_L_UDP))
+			return 0;
+		*v = pkt->sport;
+		return 1;
+	case SN_F_PAYLOAD_LEN:
+		if (!pkt->payload)
+			return 0;
+		*v = pkt->payload_len;
+		return 1;
+	case SN_F_DNS_QR:
+		if (!(pkt->layers & SN_L_DNS) || !pkt->dns)
+			return 0;
+		*v = pkt->dns->flags >> 15 & 1;
 		return 1;
 	default:
 		if (!sn_field_get(pkt, f, 0, &val))
@@ -269,6 +334,10 @@ bool utrue(struct ectx *c, const struct unode *u)
 	uint64_t a, b;
 
 	switch (u->kind) {
+	case U_FCMP:
+		return ufield(c->pkt, u->field, &a) && ucmp(u->op, a, u->k);
+	case U_FMASK:
+		return ufield(c->pkt, u->field, &a) && ucmp(u->op, a & u->mask, u->k);
 	case U_CMP:
 		return uval(c, u->a, &a) && uval(c, u->b, &b) && ucmp(u->op, a, b);
 	case U_AND:
@@ -331,28 +400,61 @@ static int intern_pred(struct sn_engine *eng, const struct enode *n)
 	return (int)i;
 }
 
-/* The leading filters of packet streams that read only packet fields. */
+static int add_pre(struct sn_engine *eng, struct stream_state *ss, const struct enode *n)
+{
+	int idx = intern_pred(eng, n);
+	uint32_t *grown;
+
+	if (idx < 0)
+		return idx;
+	grown = realloc(ss->pre, (ss->n_pre + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	ss->pre = grown;
+	ss->pre[ss->n_pre++] = (uint32_t)idx;
+	return 0;
+}
+
+/* The conjuncts of n that read only packet fields: each must hold for n to. */
+static int add_pure_conjuncts(struct sn_engine *eng, struct stream_state *ss,
+			      const struct enode *n)
+{
+	int err;
+
+	if (n->kind == SN_EX_BINARY && n->op == SN_BIN_AND) {
+		err = add_pure_conjuncts(eng, ss, n->a);
+		return err ? err : add_pure_conjuncts(eng, ss, n->b);
+	}
+	return enode_pure(n) ? add_pre(eng, ss, n) : 0;
+}
+
+/* The leading filters of packet streams that read only packet fields are
+ * shared; from first_op on, ops run per packet as usual. A leading filter
+ * that also reads other state still lends its pure conjuncts as a pre-test. */
 static int stream_preds(struct sn_engine *eng, struct stream_state *ss)
 {
 	size_t k;
-	int idx;
+	int err;
 
 	if (ss->s->source != SN_SRC_PACKETS)
 		return 0;
-	ss->pre = calloc(ss->n_ops ? ss->n_ops : 1, sizeof(*ss->pre));
-	if (!ss->pre)
-		return -ENOMEM;
 	for (k = 0; k < ss->n_ops; k++) {
 		const struct op_state *os = &ss->ops[k];
 
-		if (os->op->kind != SN_OP_FILTER || !os->pred || !enode_pure(os->pred))
+		if (os->op->kind != SN_OP_FILTER || !os->pred)
 			break;
-		idx = intern_pred(eng, os->pred);
-		if (idx < 0)
-			return idx;
-		ss->pre[k] = (uint32_t)idx;
+		if (!enode_pure(os->pred)) {
+			err = add_pure_conjuncts(eng, ss, os->pred);
+			if (err)
+				return err;
+			break;
+		}
+		err = add_pre(eng, ss, os->pred);
+		if (err)
+			return err;
 	}
-	ss->n_pre = k;
+	ss->first_op = k;
+	fast_init(ss);
 	return 0;
 }
 

@@ -168,7 +168,7 @@ push:
 
 		if (ss->s->source != SN_SRC_PACKETS || !stream_pre_pass(&c, ss))
 			continue;
-		err = stream_push(&c, ss, ss->n_pre, NULL);
+		err = stream_packet(&c, ss);
 		if (err)
 			return err;
 	}

@@ -169,6 +169,8 @@ static void prune_configs(struct config_list *list)
 {
 	size_t n = 0;
 
+	if (!list->n)
+		return;
 	qsort(list->v, list->n, sizeof(list->v[0]), config_cmp);
 	for (size_t i = 0; i < list->n; i++) {
 		size_t j;

@@ -236,29 +236,60 @@ static int build(struct ilp *m, char *err, size_t errlen)
 	return 0;
 }
 
-/* Heuristic start: every forced level fed by all traffic with no table in the switch. It is
- * feasible whenever those columns exist, so a time limit still returns a plan. */
+/* The trivial plan: every forced level fed by all traffic, with no table in the switch. It is
+ * feasible whenever those columns exist, so a time limit still yields a plan. */
+static bool trivial_ok(struct ilp *m)
+{
+	for (size_t qi = 0; qi < m->c->nqueries; qi++) {
+		const struct sn_query_cost *q = &m->c->query[qi];
+
+		for (unsigned l = 0; l < q->nlevels; l++)
+			if (plan_level_forced(q, l, m->mode) && !*ycol(m, qi, l, 0, 0))
+				return false;
+	}
+	return true;
+}
+
 static void offer_trivial(struct ilp *m, glp_tree *tree)
 {
 	int n = glp_get_num_cols(m->lp);
-	double *x = calloc((size_t)n + 1, sizeof(*x));
+	double *x;
 
+	if (!trivial_ok(m))
+		return;
+	x = calloc((size_t)n + 1, sizeof(*x));
 	if (!x)
 		return;
 	for (size_t qi = 0; qi < m->c->nqueries; qi++) {
 		const struct sn_query_cost *q = &m->c->query[qi];
 
-		for (unsigned l = 0; l < q->nlevels; l++) {
-			if (!plan_level_forced(q, l, m->mode))
-				continue;
-			if (!*ycol(m, qi, l, 0, 0))
-				goto out;
-			x[*ycol(m, qi, l, 0, 0)] = 1;
-		}
+		for (unsigned l = 0; l < q->nlevels; l++)
+			if (plan_level_forced(q, l, m->mode))
+				x[*ycol(m, qi, l, 0, 0)] = 1;
 	}
 	glp_ios_heur_sol(tree, x);
-out:
 	free(x);
+}
+
+/* Fill out with the trivial plan, for a time limit reached before branch and cut found one. */
+static void use_trivial(struct ilp *m, struct sn_plan *out)
+{
+	for (size_t qi = 0; qi < out->nqueries; qi++) {
+		const struct sn_query_cost *q = &m->c->query[qi];
+
+		for (unsigned l = 0; l < q->nlevels; l++) {
+			struct sn_level_plan *lp = &out->query[qi].level[l];
+
+			lp->used = plan_level_forced(q, l, m->mode);
+			lp->from = 0;
+			lp->ntables = 0;
+		}
+	}
+	plan_finish(out, m->c);
+	out->status = SN_PLAN_TIME_LIMIT;
+	out->bound = m->bound_set && m->bound < (double)out->tuples ? m->bound
+								     : (double)out->tuples;
+	out->gap = out->tuples ? ((double)out->tuples - out->bound) / (double)out->tuples : 0;
 }
 
 static void callback(glp_tree *tree, void *info)
@@ -269,7 +300,7 @@ static void callback(glp_tree *tree, void *info)
 	if (glp_ios_reason(tree) == GLP_IHEUR && glp_ios_curr_node(tree) == 1)
 		offer_trivial(m, tree);
 	best = glp_ios_best_node(tree);
-	if (best) {
+	if (best && glp_ios_node_bound(tree, best) > m->bound) {
 		m->bound = glp_ios_node_bound(tree, best);
 		m->bound_set = true;
 	}
@@ -314,7 +345,12 @@ static int relax(struct ilp *m, char *err, size_t errlen)
 	/* glp_intopt without its presolver needs an optimal basis in the problem object. */
 	smcp.presolve = GLP_OFF;
 	ret = glp_simplex(m->lp, &smcp);
-	return ret ? plan_error(err, errlen, -EIO, "GLPK simplex failed (code %d)", ret) : 0;
+	if (ret)
+		return plan_error(err, errlen, -EIO, "GLPK simplex failed (code %d)", ret);
+	/* The relaxation's optimum bounds every plan from below until branch and cut improves it. */
+	m->bound = glp_get_obj_val(m->lp);
+	m->bound_set = true;
+	return 0;
 }
 
 /* Run branch and cut; set *timed_out when the time limit stopped it with a plan in hand. */
@@ -426,8 +462,12 @@ int sn_plan_solve(const struct sn_costs *c, const struct sn_switch_limits *lim,
 		rc = relax(&m, err, errlen);
 	if (!rc)
 		rc = branch(&m, start, time_limit_s, &timed_out, err, errlen);
-	if (!rc)
+	if (!rc) {
 		extract(&m, out, timed_out);
+	} else if (rc == -ETIMEDOUT && trivial_ok(&m)) {
+		use_trivial(&m, out);
+		rc = 0;
+	}
 	free_ilp(&m);
 	if (rc)
 		sn_plan_free(out);

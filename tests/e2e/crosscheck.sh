@@ -1,10 +1,11 @@
 #!/bin/sh
 # Cross-check the rows of the bundled queries against an independent count made
 # with tshark. For each case, tshark exports the fields of the packets that
-# match a display filter written for the task (not derived from the query
-# text), an awk script under tests/e2e/crosscheck/ groups them per window, and
-# the rows must equal those of `sonata run` on the same capture: the same set
-# of (window start, key, values), compared in a canonical sorted text form.
+# match a display filter written for the task, not derived from the query text.
+# An awk script under tests/e2e/crosscheck/ groups them per window. The result
+# must equal the rows of `sonata run` on the same capture: the same set of
+# (window start, key, values), compared in a canonical sorted text form. Each
+# difference is printed with the task, capture, window and key.
 #
 # Run from the repository root. Environment: BUILD (directory of the sonata
 # binary, default build) and TRACES (the real captures, default
@@ -36,15 +37,15 @@ for tool in tshark jq awk sort; do
 done
 [ -d "$TRACES" ] || die "trace directory $TRACES not found: set TRACES"
 
-tmp=$(mktemp -d) || die "cannot create a temporary directory"
+tmp=$(mktemp -d) || die "failed to create a temporary directory"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# Hand-built capture with the cases no real capture in the set holds: SYNs
-# with ECE or CWR, DNS records of each section, names that need escapes.
+# Hand-built capture with cases that no real capture in the set contains:
+# SYNs with ECE or CWR, DNS records in each section, names that need escapes.
 CRAFTED_PCAP=$tmp/crafted.pcap
 LC_ALL=C awk -f "$AWKDIR/crafted_pcap.awk" >"$CRAFTED_PCAP" ||
-	die "cannot write $CRAFTED_PCAP"
+	die "failed to write $CRAFTED_PCAP"
 
 # trace_path NAME: the capture file for NAME (the hand-built one for "crafted").
 trace_path() {
@@ -55,10 +56,10 @@ trace_path() {
 	fi
 }
 
-# tshark_fields FILTER FIELD...: write to $tmp/fields the frame.number,
-# frame.time_epoch and FIELDs of the packets of $file that match FILTER,
-# tab-separated, one line per packet, with IP reassembly on and only the first
-# occurrence of each field (the outer header's, when an ICMP error quotes another).
+# tshark_fields FILTER FIELD...: write to $tmp/fields one tab-separated line per
+# packet of $file that matches FILTER: frame.number, frame.time_epoch, FIELDs.
+# IP reassembly is on. Only the first occurrence of each field is kept, which
+# is the outer header's when an ICMP error quotes another.
 tshark_fields() {
 	filter=$1
 	shift
@@ -134,6 +135,10 @@ expected() {
 			tcp.flags.syn tcp.flags.ack tcp.flags.fin &&
 			group incomplete_flows
 		;;
+	ssh_brute_force)
+		tshark_fields "$SYN_ONLY && tcp.dstport == 22" ip.dst ipv6.dst ip.src ipv6.src &&
+			group ssh_brute_force
+		;;
 	slowloris)
 		maxb=$(param max_bytes) &&
 		tshark_fields "tcp.len > 0 && $NOT_ICMP" ip.src ipv6.src ip.dst ipv6.dst \
@@ -202,6 +207,12 @@ check() {
 	extra="$*"
 	label="$task on $(basename "$file") (window $window s, threshold $threshold${extra:+, $extra})"
 	cases=$((cases + 1))
+
+	if [ ! -r "$file" ]; then
+		echo "FAIL $label: capture $file not found (set TRACES)"
+		failed=$((failed + 1))
+		return
+	fi
 	if ! expected >"$tmp/expected.raw"; then
 		echo "FAIL $label: tshark failed"
 		failed=$((failed + 1))
@@ -212,10 +223,12 @@ check() {
 		failed=$((failed + 1))
 		return
 	fi
+
 	LC_ALL=C sort "$tmp/expected.raw" >"$tmp/expected"
 	LC_ALL=C sort "$tmp/actual.raw" >"$tmp/actual"
 	n=$(wc -l <"$tmp/expected")
 	rows=$((rows + n))
+
 	if awk -v LABEL="FAIL $label" -v MAX=$MAX_DIFFS -f "$AWKDIR/compare.awk" \
 		"$tmp/expected" "$tmp/actual" >"$tmp/diffs"; then
 		echo "ok   $label: $n rows"
@@ -231,6 +244,10 @@ check new_tcp_conns ndpi_synscan.pcap 1 2
 check new_tcp_conns tcpreplay_test.pcap 1 1
 check new_tcp_conns esnet_nmap_80_all.pcap 0.5 1
 check new_tcp_conns stopddos_pkt.TCP.synflood.spoofed.pcap 4 5
+check new_tcp_conns id2t_hydra-1_tasks.pcap 1 1
+# Time goes back from 0.80 s (frame 24) to 0.33 s (frame 25, a SYN) in this
+# capture: frames 25 to 45 count in the window open then, not the one before.
+check new_tcp_conns id2t_hydra-1_tasks.pcap 0.5 1
 
 check superspreader crafted 1 1
 check superspreader sgr_hs-tcp_synPingSweepRand.pcapng 1 3
@@ -246,6 +263,7 @@ check port_scan esnet_nmap_80_all.pcap 1 1
 check ddos stopddos_pkt.TCP.synflood.spoofed.pcap 4 5
 check ddos stopddos_amp.dns.RRSIG.fragmented.pcap 3 2
 check ddos tcpreplay_test.pcap 1 1
+check ddos id2t_hydra-1_tasks.pcap 1 1
 
 check dns_reflection stopddos_amp.dns.RRSIG.fragmented.pcap 3 2
 check dns_reflection stopddos_amp.dns.RRSIG.fragmented.pcap 1 1
@@ -267,6 +285,10 @@ check incomplete_flows zeek_sshguess.pcap 10 0
 check slowloris kihy_slowloris.pcap 15 5 max_bytes=1000000
 check slowloris kihy_slowloris.pcap 15 5 max_bytes=50
 check slowloris tcpreplay_test.pcap 1 1 max_bytes=100000
+
+check ssh_brute_force zeek_sshguess.pcap 10 1
+check ssh_brute_force id2t_hydra-1_tasks.pcap 60 1
+check ssh_brute_force slips_test7-malicious.pcap 60 1
 
 check dns_tunneling sonata_campus_dns_1min.pcap 10 2 min_len=30
 check dns_tunneling elastic_dns-tunnel-iodine.pcap 5 2 min_len=64

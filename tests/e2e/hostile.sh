@@ -179,5 +179,58 @@ run "10 MB query line" 1 -r "$tmp/snap0.pcap" -q "$tmp/long.sq" &&
 run "10 MB comment line" 0 -r "$tmp/snap0.pcap" -q "$tmp/comment.sq" &&
 	[ "$(rows)" -eq 2 ] && echo "ok   10 MB comment line"
 
+# --- Key explosion: a spoofed flood against --max-keys.
+flood="$TRACES/stopddos_pkt.TCP.synflood.spoofed.pcap"
+ss=queries/superspreader.sq
+if run "flood without a limit" 0 -r "$flood" -q "$ss" --max-keys 0 -D threshold=1; then
+	cp "$tmp/out" "$tmp/unlimited"
+	grep -q '"incomplete": true' "$tmp/out" && fail "flood without a limit: rows marked incomplete"
+	[ "$(rows)" -gt 1000 ] || fail "flood without a limit: only $(rows) rows"
+fi
+warning="query superspreader reached --max-keys 1000 in 2 windows; its rows there are marked incomplete: raise --max-keys"
+if run "flood over --max-keys" 0 -r "$flood" -q "$ss" --max-keys 1000 -D threshold=1; then
+	expect_err "flood over --max-keys: warning" "$warning"
+	[ "$(grep -c '"incomplete": true' "$tmp/out")" -ge 1 ] ||
+		fail "flood over --max-keys: no row marked incomplete"
+	grep -Eq '^  superspreader +[0-9]+ +[0-9]+ +6 +2$' "$tmp/err" &&
+		echo "ok   flood over --max-keys: summary counts 2 incomplete windows" ||
+		fail "flood over --max-keys: summary does not count 2 incomplete windows of 6"
+	# The windows under the limit are reported in full, as without a limit.
+	cut_windows=$(jq -r 'select(.incomplete) | .window_start' "$tmp/out" | sort -u)
+	for w in $cut_windows; do
+		grep -v "\"window_start\": $w," "$tmp/unlimited" >"$tmp/complete"
+		cp "$tmp/complete" "$tmp/unlimited"
+	done
+	[ "$(jq -s 'map(select(.incomplete | not)) | length' "$tmp/out")" -gt 0 ] &&
+		grep -v '"incomplete": true' "$tmp/out" | cmp -s - "$tmp/unlimited" &&
+		echo "ok   complete windows equal under --max-keys" ||
+		fail "flood over --max-keys: complete windows differ from the run without a limit"
+fi
+run "flood, no summary" 0 -r "$flood" -q "$ss" --max-keys 1000 --no-summary &&
+	expect_err "flood, no summary: warning" "$warning"
+
+# Peak memory with and without a limit on a generated flood of distinct sources.
+if [ -x /usr/bin/time ]; then
+	"$gen" flood "$tmp/flood.pcap" 300000
+	cases=$((cases + 1))
+	if /usr/bin/time -f %M -o "$tmp/rss0" "$sonata" run -r "$tmp/flood.pcap" -q "$ss" \
+		--max-keys 0 --no-summary >/dev/null 2>&1 &&
+	   /usr/bin/time -f %M -o "$tmp/rss1" "$sonata" run -r "$tmp/flood.pcap" -q "$ss" \
+		--max-keys 10000 --no-summary >/dev/null 2>"$tmp/err"; then
+		rss0=$(cat "$tmp/rss0")
+		rss1=$(cat "$tmp/rss1")
+		echo "     peak RSS on 300000 sources: $rss0 KB without a limit," \
+			"$rss1 KB with --max-keys 10000"
+		[ "$rss1" -lt $((rss0 / 2)) ] && echo "ok   --max-keys bounds memory" ||
+			fail "--max-keys 10000 did not halve peak RSS"
+	else
+		fail "generated flood: sonata failed"
+	fi
+fi
+
+# --- Live capture on a veth pair in namespaces of its own (root only).
+cases=$((cases + 1))
+BUILD="$BUILD" sh tests/e2e/hostile/live.sh || fail "live capture"
+
 echo "hostile: $cases cases, $failed failed"
 [ "$failed" -eq 0 ]

@@ -50,6 +50,15 @@ for path in sys.argv[2:]:
         pos += 16 + caplen
 PY
 	;;
+query)
+	# Every bundled query and every golden query file, the error cases
+	# included, named after its path (tests/golden/errors/x.sq becomes
+	# tests_golden_errors_x.sq). Run from the repository root.
+	for f in queries/*.sq $(find tests/golden -name '*.sq' 2>/dev/null | sort); do
+		[ -f "$f" ] || continue
+		cp "$f" "$corpus/$(printf '%s' "$f" | tr / _)"
+	done
+	;;
 *)
 	;;
 esac

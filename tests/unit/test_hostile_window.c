@@ -17,6 +17,12 @@ static const char per_src[] =
 	"    packets | reduce count() by ip.src\n"
 	"}\n";
 
+/* One row per packet: no distinct or reduce bounds its rows. */
+static const char per_packet[] =
+	"query per_packet(window = 1) {\n"
+	"    packets | map ip.src, count = ip.len\n"
+	"}\n";
+
 struct seen {
 	size_t n;
 	uint64_t start[MAX_ROWS];
@@ -47,16 +53,21 @@ static void collect(const struct sn_row *row, void *arg)
 	s->n++;
 }
 
-static void setup_engine(struct fixture *f, size_t max_keys)
+static void setup_query(struct fixture *f, const char *text, size_t max_keys)
 {
 	struct sn_engine_opts opts = { .max_keys = max_keys, .grace_ns = SEC };
 	char err[512];
 
 	memset(f, 0, sizeof(*f));
-	assert_int_equal(sn_query_parse_text(&f->set, "t.sq", per_src, strlen(per_src), NULL, 0,
-					     err, sizeof(err)), 0);
+	assert_int_equal(sn_query_parse_text(&f->set, "t.sq", text, strlen(text), NULL, 0, err,
+					     sizeof(err)), 0);
 	assert_int_equal(sn_engine_new(&f->eng, &f->set, &opts, collect, &f->seen), 0);
 	assert_int_equal(sn_decoder_init(&f->dec, NULL), 0);
+}
+
+static void setup_engine(struct fixture *f, size_t max_keys)
+{
+	setup_query(f, per_src, max_keys);
 }
 
 static void teardown_engine(struct fixture *f)
@@ -178,6 +189,28 @@ static void key_limit(void **state)
 	teardown_engine(&f);
 }
 
+/* Rows buffered per packet count against the key limit. */
+static void per_packet_limit(void **state)
+{
+	struct fixture f;
+	struct sn_query_stats st;
+	size_t i;
+
+	setup_query(&f, per_packet, 3);
+	for (i = 1; i <= 10; i++)
+		feed(&f, (uint8_t)i, T0);
+	sn_engine_flush(f.eng);
+	assert_int_equal(f.seen.n, 3);
+	assert_int_equal(f.seen.src[0], 1);
+	assert_int_equal(f.seen.count[0], 28);
+	assert_true(f.seen.incomplete[0]);
+	assert_int_equal(f.seen.src[2], 3);
+	sn_engine_query_stats(f.eng, 0, &st);
+	assert_int_equal(st.incomplete_windows, 1);
+	assert_int_equal(st.tuples_in, 10);
+	teardown_engine(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +218,7 @@ int main(void)
 		cmocka_unit_test(late_then_current),
 		cmocka_unit_test(backwards_in_open),
 		cmocka_unit_test(key_limit),
+		cmocka_unit_test(per_packet_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,8 @@ FILENAME == ARGV[1] {
 }
 
 {
+	if (($1 FS $2) in got)
+		report("window " $1 " key " $2 ": sonata printed it twice")
 	got[$1 FS $2] = $3
 }
 

@@ -135,11 +135,12 @@ BEGIN {
 	frame(T0 + 2, 200000, udp4(54, 53, 9, 33333, response(255, 1, 1, 0, 0, 0, 0)))
 	frame(T0 + 2, 300000, udp4(59, 53, 9, 33333, response(1, 0, 0, 1, 46, 0, 0)))
 	frame(T0 + 2, 400000, ETH6 ip6(53, 9, 17, udp(53, 33333, response(46, 1, 46, 0, 0, 0, 0))))
-	# Not counted: an A answer only, a query for RRSIG sent from port 53, a
-	# reply from port 5353, an ICMP error quoting a reply with RRSIG.
+	# Not counted: an A answer only, a query for RRSIG sent from port 53,
+	# replies from ports 5353 and 33333, an ICMP error quoting a reply with RRSIG.
 	frame(T0 + 2, 500000, udp4(55, 53, 9, 33333, response(1, 1, 1, 0, 0, 0, 0)))
 	frame(T0 + 2, 600000, udp4(56, 53, 9, 53, dns(256, QNAME, 46, 0, 0, 0)))
 	frame(T0 + 2, 700000, udp4(57, 5353, 9, 33333, response(46, 1, 46, 0, 0, 0, 0)))
+	frame(T0 + 2, 750000, udp4(60, 33333, 9, 53, response(46, 1, 46, 0, 0, 0, 0)))
 	frame(T0 + 2, 800000, unreachable4(58, 9, ip4(9, 7, 17,
 	      udp(53, 33333, response(46, 1, 46, 0, 0, 0, 0)))))
 
