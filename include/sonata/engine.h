@@ -12,6 +12,7 @@
 struct sn_engine_opts {
 	size_t max_keys;   /* live keys per query per window; 0 = no limit */
 	uint64_t grace_ns; /* live: close a window this long after its end */
+	bool profile;      /* time one packet in PROFILE_EVERY per query and operator */
 };
 
 /* One result row: the columns of the query's output schema. */
@@ -48,6 +49,21 @@ void sn_engine_flush(struct sn_engine *eng);
 void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
 			   struct sn_query_stats *st);
 void sn_engine_free(struct sn_engine *eng);
+
+/* Profile (sn_engine_opts.profile): times measured on one packet in
+ * SN_PROFILE_EVERY and scaled to all packets, in nanoseconds. */
+#define SN_PROFILE_EVERY 64
+struct sn_query_profile {
+	uint64_t packet_ns; /* per-packet work of the query, its shared filters included */
+	uint64_t filter_ns; /* shared leading filters (a filter shared by several queries
+			     * counts in the first one that tests it) */
+	uint64_t close_ns;  /* closing windows, measured every time */
+};
+void sn_engine_query_profile(const struct sn_engine *eng, size_t query,
+			     struct sn_query_profile *p);
+/* Time spent in operator op of stream s itself, without the operators after it,
+ * while packets arrive (a window close is counted in close_ns). */
+uint64_t sn_engine_op_profile(const struct sn_engine *eng, size_t query, size_t s, size_t op);
 
 /* Injection, for a switch model that runs the leading operators of some streams itself
  * (src/engine/inject.c). Call sn_engine_advance once per packet, then inject what reaches

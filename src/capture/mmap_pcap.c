@@ -9,12 +9,17 @@
 
 #define FILE_HDR_LEN 24
 #define REC_HDR_LEN 16
+/* Pages already read are dropped from the mapping in steps of this size, so
+ * the resident size stays flat however long the file is (they stay in the
+ * page cache). */
+#define RELEASE_STEP (64u << 20)
 
 struct mmap_reader {
 	struct sn_reader base;
 	uint8_t *map; /* read-only mapping */
 	size_t size;
 	size_t pos;
+	size_t released; /* bytes from the start no longer mapped in */
 	int fd;
 	bool big_endian;
 	bool nano;
@@ -52,6 +57,18 @@ static int parse_file_header(struct mmap_reader *m)
 	return 0;
 }
 
+/* Drop the pages before the current record: no packet handed out earlier
+ * is read again once the next one is asked for. */
+static void release_read(struct mmap_reader *m)
+{
+	size_t upto = m->pos & ~(size_t)(RELEASE_STEP - 1);
+
+	if (upto <= m->released)
+		return;
+	madvise(m->map + m->released, upto - m->released, MADV_DONTNEED);
+	m->released = upto;
+}
+
 static int mmap_next(struct sn_reader *r, struct sn_packet *pkt)
 {
 	struct mmap_reader *m = (struct mmap_reader *)r;
@@ -61,6 +78,8 @@ static int mmap_next(struct sn_reader *r, struct sn_packet *pkt)
 
 	if (left == 0)
 		return 0;
+	if (m->pos - m->released >= 2 * (size_t)RELEASE_STEP)
+		release_read(m);
 	if (left < REC_HDR_LEN)
 		return sn_reader_fail(r, EBADMSG,
 				      "truncated record header at byte offset %zu: %d bytes needed, %zu remain",

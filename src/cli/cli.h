@@ -7,6 +7,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_fields(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 
 #endif

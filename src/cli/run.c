@@ -115,6 +115,10 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 	case 'q':
 		return add_string(&cfg->query_files, &cfg->n_query_files, arg);
 	case 'i':
+		if (!*arg) {
+			fprintf(stderr, "sonata run: invalid -i '': expected an interface name\n");
+			return -EINVAL;
+		}
 		cfg->iface = arg;
 		return 0;
 	case 'f':
@@ -265,6 +269,10 @@ static int run_loop(struct run_state *st)
 		}
 		if (rc < 0)
 			return rc;
+		if (pkt.ts_ns < st->newest_ts_ns)
+			st->late_packets++;
+		else
+			st->newest_ts_ns = pkt.ts_ns;
 		sn_decode(&st->decoder, &pkt);
 		if (st->dp)
 			sn_dp_packet(st->dp, &pkt);
@@ -304,7 +312,8 @@ int cmd_run(int argc, char **argv)
 	sn_engine_flush(st.engine);
 	run_progress(&st, 1);
 	if (rc < 0)
-		fprintf(stderr, "sonata: error: %s\n", sn_source_error(st.src));
+		fprintf(stderr, "sonata: error: %s%s\n", sn_source_error(st.src),
+			cfg.n_files > 1 ? " (the files after it were not read)" : "");
 	/* An input that failed before its first packet gets the error alone. */
 	if (cfg.summary && !(rc < 0 && st.packets == 0))
 		run_summary(&st);
@@ -313,7 +322,8 @@ int cmd_run(int argc, char **argv)
 	else
 		run_limit_warnings(&st);
 	status = rc < 0 ? 1 : 0;
-	run_state_close(&st);
+	if (run_state_close(&st))
+		status = 1;
 out:
 	run_config_free(&cfg);
 	return status;

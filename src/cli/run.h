@@ -48,6 +48,8 @@ struct run_state {
 	int live;
 	int progress_shown;
 	uint64_t packets;
+	uint64_t newest_ts_ns; /* latest packet timestamp seen */
+	uint64_t late_packets; /* packets older than newest_ts_ns */
 	uint64_t start_ns;
 	uint64_t last_progress_ns;
 };
@@ -56,12 +58,14 @@ void run_config_init(struct run_config *cfg);
 void run_config_free(struct run_config *cfg);
 /* Load queries, open the input, create decoder and engine. Prints the error. */
 int run_state_open(struct run_state *st, const struct run_config *cfg);
-void run_state_close(struct run_state *st);
+/* Returns -EIO when results could not be written. */
+int run_state_close(struct run_state *st);
 
 /* Row output, in the format of the configuration. */
 int run_output_open(struct run_output **out, enum run_format format, FILE *stream);
 void run_output_row(const struct sn_row *row, void *arg);
-void run_output_close(struct run_output *out);
+/* Returns -EIO when any row could not be written. */
+int run_output_close(struct run_output *out);
 
 /* run_plan.c: build st->dp from cfg->plan (a mode or a plan JSON file). Prints the error. */
 int run_plan_open(struct run_state *st);

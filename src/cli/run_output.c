@@ -69,13 +69,18 @@ void run_output_row(const struct sn_row *row, void *arg)
 	fflush(o->stream);
 }
 
-void run_output_close(struct run_output *o)
+int run_output_close(struct run_output *o)
 {
+	int failed;
+
 	if (o->table) {
 		if (sn_text_print(o->table, o->stream))
 			report_write_error(o);
 		sn_text_free(o->table);
 	}
-	fflush(o->stream);
+	if (fflush(o->stream) || ferror(o->stream))
+		report_write_error(o);
+	failed = o->write_failed;
 	free(o);
+	return failed ? -EIO : 0;
 }

@@ -135,6 +135,17 @@ static int load_bundled_queries(struct run_state *st)
 	return rc;
 }
 
+static void log_queries(const struct sn_query_set *set)
+{
+	sn_info("%zu queries loaded", set->n);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct sn_query *q = &set->queries[i];
+
+		sn_debug("query %s from %s:%u: window %.3f s, %zu streams", q->name, q->file,
+			 q->line, (double)q->window_ns / 1e9, q->n_streams);
+	}
+}
+
 static int load_queries(struct run_state *st)
 {
 	const struct run_config *cfg = st->cfg;
@@ -148,9 +159,12 @@ static int load_queries(struct run_state *st)
 	if (rc)
 		return rc;
 	rc = sn_query_check_defines(&st->queries, cfg->defs, cfg->n_defs, err, sizeof(err));
-	if (rc)
+	if (rc) {
 		fprintf(stderr, "sonata run: %s\n", err);
-	return rc;
+		return rc;
+	}
+	log_queries(&st->queries);
+	return 0;
 }
 
 /* Give up root after the interface is open, as tcpdump -Z does. */
@@ -183,10 +197,18 @@ static int open_input(struct run_state *st)
 		rc = sn_source_open_files(&st->src, cfg->files, cfg->n_files, &cfg->capture);
 	}
 	if (rc) {
-		fprintf(stderr, "sonata: error: %s\n",
-			st->src ? sn_source_error(st->src) : strerror(-rc));
+		/* The open functions log their own errors, except running out of memory. */
+		if (rc == -ENOMEM)
+			fprintf(stderr, "sonata: error: out of memory opening the input\n");
 		return rc;
 	}
+	if (cfg->iface)
+		sn_info("capturing on %s: snap length %d, %spromiscuous, filter '%s'", cfg->iface,
+			cfg->capture.snaplen, cfg->capture.promisc ? "" : "not ",
+			cfg->capture.filter ? cfg->capture.filter : "");
+	else
+		sn_info("reading %zu file%s, first %s", cfg->n_files, cfg->n_files > 1 ? "s" : "",
+			cfg->files[0]);
 	if (cfg->user)
 		return drop_privileges(cfg->user);
 	return 0;
@@ -217,15 +239,18 @@ int run_state_open(struct run_state *st, const struct run_config *cfg)
 	return rc ? rc : open_input(st);
 }
 
-void run_state_close(struct run_state *st)
+int run_state_close(struct run_state *st)
 {
+	int rc = 0;
+
 	if (st->src)
 		sn_source_close(st->src);
 	if (st->engine)
 		sn_engine_free(st->engine);
 	sn_dp_free(st->dp);
 	if (st->out)
-		run_output_close(st->out);
+		rc = run_output_close(st->out);
 	sn_decoder_free(&st->decoder);
 	sn_query_set_free(&st->queries);
+	return rc;
 }

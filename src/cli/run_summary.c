@@ -81,9 +81,15 @@ void run_summary(const struct run_state *st)
 	double secs = (double)(run_monotonic_ns() - st->start_ns) / 1e9;
 	const struct sn_decoder *dec = &st->decoder;
 
+	char from[300];
+
 	sn_source_stats(st->src, &cs);
+	if (st->cfg->n_files > 1)
+		snprintf(from, sizeof(from), "%zu files", st->cfg->n_files);
+	else
+		snprintf(from, sizeof(from), "%s", sn_source_name(st->src));
 	fprintf(stderr, "sonata: %llu packets read from %s in %.2f s (%.0f packets/s)\n",
-		(unsigned long long)cs.packets, sn_source_name(st->src), secs,
+		(unsigned long long)cs.packets, from, secs,
 		secs > 0 ? (double)cs.packets / secs : 0.0);
 	fprintf(stderr, "  decoded %llu, malformed %llu\n",
 		(unsigned long long)(dec->packets - dec->malformed_total),
@@ -92,6 +98,9 @@ void run_summary(const struct run_state *st)
 	if (st->live)
 		fprintf(stderr, "  dropped by the kernel %llu, by the interface %llu\n",
 			(unsigned long long)cs.kernel_drops, (unsigned long long)cs.iface_drops);
+	if (st->late_packets)
+		fprintf(stderr, "  timestamps going backwards %llu (counted in the window open "
+				"at the time)\n", (unsigned long long)st->late_packets);
 	if (cs.filtered_out)
 		fprintf(stderr, "  rejected by the capture filter %llu\n",
 			(unsigned long long)cs.filtered_out);

@@ -31,6 +31,9 @@ struct analysis {
 };
 
 static int fail(struct analysis *an, const struct sn_stream *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct analysis *an, const struct sn_stream *st, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;

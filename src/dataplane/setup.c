@@ -23,6 +23,7 @@ static void single_level(struct dp_query *dq, unsigned ntables)
 	dq->lv[0].level = SN_DP_FINEST;
 	dq->lv[0].feeder = -1;
 	dq->lv[0].ntables = ntables;
+	dq->lv[0].final = true;
 }
 
 /* Levels used by the plan, in plan order; a feeder must be a used level listed before. */

@@ -2,6 +2,7 @@
 #include <pcap/dlt.h>
 
 #include "decode/decode_internal.h"
+#include "sonata/log.h"
 
 /* The file header value for raw IP; libpcap maps it to DLT_RAW when it reads a file. */
 #define LINKTYPE_RAW 101
@@ -181,6 +182,11 @@ enum sn_malformed sn_decode_link(struct sn_decoder *dec, struct sn_packet *pkt)
 	case DLT_LOOP:
 		return decode_null(dec, pkt, true);
 	default:
+		/* Once per decoder: the summary counts the packets. */
+		if (!dec->malformed[SN_MAL_LINK_UNKNOWN])
+			sn_warn("link type %d is not supported, so its packets are counted as "
+				"malformed; sonata reads Ethernet, Linux cooked (SLL, SLL2), raw IP "
+				"and BSD loopback captures", pkt->linktype);
 		return SN_MAL_LINK_UNKNOWN;
 	}
 }

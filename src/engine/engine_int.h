@@ -104,6 +104,7 @@ struct ectx {
 	struct query_state *qs;
 	const struct sn_packet *pkt;
 	const struct sn_value *cols;
+	bool prof;          /* time the ops: this packet is sampled for the profile */
 	unsigned idx;       /* value index read from multi-valued fields */
 	bool fixed;         /* idx is set by a caller that walks the values */
 	bool exhausted;     /* a multi field had no value at idx */
@@ -131,6 +132,7 @@ struct op_state {
 	struct sn_value *scratch;
 	struct table table;  /* distinct, reduce */
 	bool has_table;
+	uint64_t prof_ns;    /* sampled packets: time in this op and the ops after it */
 };
 
 enum fast_kind { FAST_NONE, FAST_DISTINCT, FAST_MAP_REDUCE };
@@ -150,8 +152,11 @@ struct stream_state {
 	 * sn_engine.preds; ops from first_op on run per packet as usual */
 	uint32_t *pre;
 	size_t n_pre;
+	uint64_t pre_mask; /* bits of the pre filters (those below 64) */
+	bool pre_slow;     /* some pre filter has no bit */
 	size_t first_op;
 	enum fast_kind fast; /* fastpath.c: how packets enter op first_op */
+	uint64_t prof_pre_ns; /* sampled packets: time in the shared filters */
 	/* previous(): the key column of the output and the keys of the last window */
 	bool need_prev;
 	int prev_col;
@@ -171,16 +176,17 @@ struct query_state {
 	struct sn_query_stats st;
 	uint32_t *sort_idx;
 	size_t sort_cap;
+	uint64_t prof_ns;       /* sampled packets: time in the query */
+	uint64_t prof_close_ns; /* every window close */
 };
 
-/* A packet filter shared by streams (upred.c): evaluated once per packet. */
+/* A packet filter shared by streams (upred.c): evaluated at most once per
+ * packet (see sn_engine.pre_true). */
 struct unode;
 
 struct shared_pred {
 	const struct enode *expr;
 	struct unode *code;
-	uint64_t gen; /* sn_engine.gen of the packet value belongs to */
-	bool value;
 };
 
 struct sn_engine {
@@ -196,7 +202,14 @@ struct sn_engine {
 	struct sn_value cache[SN_F_COUNT];
 	struct shared_pred *preds;
 	size_t n_preds;
+	/* results of shared filters 0..63 for the packet of generation pre_gen */
+	uint64_t pre_true, pre_false;
+	uint64_t pre_gen;
+	uint64_t prof_packets, prof_sampled;
 };
+
+/* profile.c */
+uint64_t prof_now(void);
 
 /* stream.c */
 int stream_init(struct stream_state *ss, const struct sn_query *q, size_t idx);
@@ -230,7 +243,23 @@ bool utrue(struct ectx *c, const struct unode *u);
 int preds_init(struct sn_engine *eng);
 void preds_free(struct sn_engine *eng);
 /* Whether the packet of c passes the shared leading filters of ss. */
-bool stream_pre_pass(struct ectx *c, const struct stream_state *ss);
+bool stream_pre_eval(struct ectx *c, const struct stream_state *ss);
+
+static inline bool stream_pre_pass(struct ectx *c, const struct stream_state *ss)
+{
+	struct sn_engine *eng = c->eng;
+
+	if (eng->pre_gen != eng->gen) {
+		eng->pre_gen = eng->gen;
+		eng->pre_true = 0;
+		eng->pre_false = 0;
+	}
+	if (eng->pre_false & ss->pre_mask)
+		return false;
+	if (!ss->pre_slow && (eng->pre_true & ss->pre_mask) == ss->pre_mask)
+		return true;
+	return stream_pre_eval(c, ss);
+}
 
 /* join.c */
 int join_run(struct ectx *c, struct stream_state *ss);

@@ -264,9 +264,10 @@ int eval(struct ectx *c, const struct enode *n, struct sn_value *out)
 		out->u = !eval_true(c, n->a);
 		return 1;
 	case SN_EX_NEG:
+		/* 0 - a, which stops at 0 like every subtraction. */
 		if (!eval(c, n->a, out))
 			return 0;
-		out->u = -out->u;
+		out->u = 0;
 		return 1;
 	case SN_EX_BINARY:
 		return eval_binary(c, n, out);

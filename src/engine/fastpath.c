@@ -122,12 +122,35 @@ static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 			red->scratch[j].u = 1;
 		}
 	}
+	if (c->prof) {
+		uint64_t t = prof_now();
+		int err = reduce_tuple(c, red, NULL);
+
+		red->prof_ns += prof_now() - t;
+		return err;
+	}
 	return reduce_tuple(c, red, NULL);
+}
+
+static int fast_timed(struct ectx *c, struct stream_state *ss)
+{
+	struct op_state *os = &ss->ops[ss->first_op];
+	uint64_t t = prof_now();
+	int err;
+
+	if (ss->fast == FAST_DISTINCT)
+		err = fast_distinct(c, ss, ss->first_op);
+	else
+		err = fast_map_reduce(c, ss, ss->first_op);
+	os->prof_ns += prof_now() - t;
+	return err;
 }
 
 int stream_packet(struct ectx *c, struct stream_state *ss)
 {
 	c->cols = NULL;
+	if (c->prof && ss->fast != FAST_NONE)
+		return fast_timed(c, ss);
 	switch (ss->fast) {
 	case FAST_DISTINCT:
 		return fast_distinct(c, ss, ss->first_op);

@@ -60,6 +60,13 @@ int sn_engine_inject(struct sn_engine *eng, size_t q, size_t s, size_t op,
 	if (!ss || (!cols && !pkt))
 		return -EINVAL;
 	c.qs = &eng->qs[q];
+	/* The stream's leading filters run as shared predicates before first_op; the switch
+	 * ran some of them already with the same result, so running them all is exact. */
+	if (!cols && op < ss->first_op) {
+		if (!stream_pre_pass(&c, ss))
+			return 0;
+		op = ss->first_op;
+	}
 	return stream_push(&c, ss, op, cols);
 }
 

@@ -238,7 +238,7 @@ static bool has_keyed_op(const struct stream_state *ss)
 	return false;
 }
 
-int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
+static int push_op(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
 {
 	struct op_state *os;
 	struct next_op next = { ss, i + 1 };
@@ -267,6 +267,19 @@ int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct 
 		return reduce_push(c, os, cols);
 	}
 	return 0;
+}
+
+int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
+{
+	uint64_t t;
+	int err;
+
+	if (!c->prof || i >= ss->n_ops)
+		return push_op(c, ss, i, cols);
+	t = prof_now();
+	err = push_op(c, ss, i, cols);
+	ss->ops[i].prof_ns += prof_now() - t;
+	return err;
 }
 
 int stream_close(struct ectx *c, struct stream_state *ss)

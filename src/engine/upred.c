@@ -319,9 +319,10 @@ static int uval(struct ectx *c, const struct unode *u, uint64_t *v)
 		*v = uarith(u->op, a, b);
 		return 1;
 	case U_NEG:
+		/* 0 - a, which stops at 0 like every subtraction. */
 		if (!uval(c, u->a, &a))
 			return 0;
-		*v = -a;
+		*v = 0;
 		return 1;
 	default:
 		*v = utrue(c, u);
@@ -412,6 +413,10 @@ static int add_pre(struct sn_engine *eng, struct stream_state *ss, const struct 
 		return -ENOMEM;
 	ss->pre = grown;
 	ss->pre[ss->n_pre++] = (uint32_t)idx;
+	if (idx < 64)
+		ss->pre_mask |= 1ULL << idx;
+	else
+		ss->pre_slow = true;
 	return 0;
 }
 
@@ -429,8 +434,10 @@ static int add_pure_conjuncts(struct sn_engine *eng, struct stream_state *ss,
 }
 
 /* The leading filters of packet streams that read only packet fields are
- * shared; from first_op on, ops run per packet as usual. A leading filter
- * that also reads other state still lends its pure conjuncts as a pre-test. */
+ * shared, conjunct by conjunct (`ip.proto == 6` is tested once per packet for
+ * every stream that needs it); from first_op on, ops run per packet as usual.
+ * A leading filter that also reads other state still lends its pure
+ * conjuncts as a pre-test. */
 static int stream_preds(struct sn_engine *eng, struct stream_state *ss)
 {
 	size_t k;
@@ -449,7 +456,7 @@ static int stream_preds(struct sn_engine *eng, struct stream_state *ss)
 				return err;
 			break;
 		}
-		err = add_pre(eng, ss, os->pred);
+		err = add_pure_conjuncts(eng, ss, os->pred);
 		if (err)
 			return err;
 	}
@@ -484,20 +491,25 @@ void preds_free(struct sn_engine *eng)
 	eng->n_preds = 0;
 }
 
-bool stream_pre_pass(struct ectx *c, const struct stream_state *ss)
+bool stream_pre_eval(struct ectx *c, const struct stream_state *ss)
 {
 	struct sn_engine *eng = c->eng;
 	size_t k;
 
 	for (k = 0; k < ss->n_pre; k++) {
-		struct shared_pred *p = &eng->preds[ss->pre[k]];
+		uint32_t idx = ss->pre[k];
+		uint64_t bit = idx < 64 ? 1ULL << idx : 0;
 
-		if (p->gen != eng->gen) {
-			p->gen = eng->gen;
-			p->value = utrue(c, p->code);
-		}
-		if (!p->value)
+		if (eng->pre_true & bit)
+			continue;
+		if (eng->pre_false & bit)
 			return false;
+		if (utrue(c, eng->preds[idx].code)) {
+			eng->pre_true |= bit;
+			continue;
+		}
+		eng->pre_false |= bit;
+		return false;
 	}
 	return true;
 }

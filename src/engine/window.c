@@ -104,6 +104,7 @@ static void clear_prev(struct query_state *qs)
 static void close_window(struct sn_engine *eng, struct query_state *qs)
 {
 	struct ectx c = { .eng = eng, .qs = qs };
+	uint64_t t0 = eng->opts.profile ? prof_now() : 0;
 	size_t i;
 	int err = 0;
 
@@ -128,6 +129,8 @@ static void close_window(struct sn_engine *eng, struct query_state *qs)
 	qs->live_keys = 0;
 	qs->incomplete = false;
 	qs->open = false;
+	if (eng->opts.profile)
+		qs->prof_close_ns += prof_now() - t0;
 }
 
 static void open_window(struct query_state *qs, uint64_t start)
@@ -139,14 +142,29 @@ static void open_window(struct query_state *qs, uint64_t start)
 	qs->open = true;
 }
 
+/* The shared filters of ss, timed on a sampled packet. */
+static bool pre_pass_timed(struct ectx *c, struct stream_state *ss)
+{
+	uint64_t t;
+	bool pass;
+
+	if (!c->prof)
+		return stream_pre_pass(c, ss);
+	t = prof_now();
+	pass = stream_pre_pass(c, ss);
+	ss->prof_pre_ns += prof_now() - t;
+	return pass;
+}
+
 static int query_packet(struct sn_engine *eng, struct query_state *qs,
-			const struct sn_packet *pkt)
+			const struct sn_packet *pkt, bool sample)
 {
 	uint64_t w = qs->q->window_ns;
 	uint64_t start;
-	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt };
+	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt, .prof = sample };
+	uint64_t t0 = sample ? prof_now() : 0;
 	size_t i;
-	int err;
+	int err = 0;
 
 	/* Most packets fall in the open window: no division for them. */
 	if (qs->open && pkt->ts_ns - qs->start < w)
@@ -166,13 +184,15 @@ push:
 	for (i = 0; i < qs->n_streams; i++) {
 		struct stream_state *ss = &qs->streams[i];
 
-		if (ss->s->source != SN_SRC_PACKETS || !stream_pre_pass(&c, ss))
+		if (ss->s->source != SN_SRC_PACKETS || !pre_pass_timed(&c, ss))
 			continue;
 		err = stream_packet(&c, ss);
 		if (err)
-			return err;
+			break;
 	}
-	return 0;
+	if (sample)
+		qs->prof_ns += prof_now() - t0;
+	return err;
 }
 
 int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
@@ -180,9 +200,15 @@ int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	size_t i;
 	int err;
 
+	bool sample = false;
+
 	eng->gen++;
+	if (eng->opts.profile) {
+		sample = eng->prof_packets++ % SN_PROFILE_EVERY == 0;
+		eng->prof_sampled += sample;
+	}
 	for (i = 0; i < eng->n; i++) {
-		err = query_packet(eng, &eng->qs[i], pkt);
+		err = query_packet(eng, &eng->qs[i], pkt, sample);
 		if (err)
 			return err;
 	}

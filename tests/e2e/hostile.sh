@@ -126,8 +126,18 @@ if run "zero and backwards timestamps" 0 -r "$tmp/ts.pcap" -q "$q"; then
 	[ "$(total)" -eq 5 ] && echo "ok   timestamps" || fail "timestamps: $(total) packets counted, not 5"
 fi
 "$gen" linktype "$tmp/link.pcap"
-run "unknown link type" 0 -r "$tmp/link.pcap" -q "$q" &&
-	[ "$(rows)" -eq 0 ] && expect_err "unknown link type" "malformed: unsupported link type"
+if run "unknown link type" 0 -r "$tmp/link.pcap" -q "$q"; then
+	expect_err "unknown link type: warning" "warning: link type 65000 is not supported"
+	[ "$(grep -c 'is not supported' "$tmp/err")" -eq 1 ] || fail "unknown link type: warned twice"
+	expect_err "unknown link type: summary" "malformed: unsupported link type                    2"
+fi
+# The libpcap reader (standard input) treats file headers the same way.
+for c in snap0 snapmax; do
+	run "$c on standard input" 0 -r - -q "$q" <"$tmp/$c.pcap" &&
+		[ "$(rows)" -eq 2 ] && expect_err "$c on standard input" "decoded 2, malformed 0"
+done
+run "record over the snaplen on standard input" 1 -r - -q "$q" <"$tmp/oversnap.pcap" &&
+	expect_err "record over the snaplen on standard input" "standard input: invalid record at byte offset 80: captured length 54 exceeds the file's snaplen 40"
 
 # --- Malformed packets: each counted once under its reason, the good ones kept.
 for c in ip4hlen:"IPv4 header length below 20 bytes" \
@@ -156,6 +166,16 @@ run "empty file" 1 -r "$tmp/empty.pcap" -q "$q" &&
 run "directory" 1 -r "$tmp" -q "$q" && expect_err "directory" "$tmp: is a directory"
 run "missing file" 1 -r "$tmp/missing.pcap" -q "$q" &&
 	expect_err "missing file" "missing.pcap: No such file or directory"
+
+# --- Interfaces, filters and users: one message each.
+run "missing interface" 1 -i sonata-none0 -q "$q" &&
+	expect_err "missing interface" "sonata: error: sonata-none0: cannot capture: No such device exists"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "missing interface: $(wc -l <"$tmp/err") lines of messages"
+run "invalid filter" 1 -r "$tmp/snap0.pcap" -q "$q" -f "tcp port" &&
+	expect_err "invalid filter" "invalid capture filter \"tcp port\": can't parse filter expression"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "invalid filter: $(wc -l <"$tmp/err") lines of messages"
+run "unknown -Z user" 1 -r "$tmp/snap0.pcap" -q "$q" -Z sonata-nosuchuser &&
+	expect_err "unknown -Z user" "-Z: user 'sonata-nosuchuser' not found"
 
 # --- Query files and parameters.
 run "missing query file" 1 -r "$tmp/snap0.pcap" -q "$tmp/missing.sq" &&

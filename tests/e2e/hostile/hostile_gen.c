@@ -164,27 +164,28 @@ static uint32_t dns_chain(uint8_t *p)
 	return dns(p, msg, pos);
 }
 
-static void malformed_packets(struct capture *c, const char *which)
+/* The case named by only (or all of them for "malformed") between two good packets. */
+static void malformed_packets(struct capture *c, const char *only)
 {
 	static uint8_t pkt[4096];
 	uint32_t n = 0;
-	int all = !strcmp(which, "malformed");
+	int all = !strcmp(only, "malformed");
 
 	good(c, T0);
-	if (all || !strcmp(which, "ip4hlen")) {
+	if (all || !strcmp(only, "ip4hlen")) {
 		n = syn(pkt, 3, 5);
 		pkt[14] = 0x44; /* IHL 4: a 16-byte header */
 		record(c, T0 + 1, 0, pkt, n, n);
 	}
-	if (all || !strcmp(which, "tcpoff")) {
+	if (all || !strcmp(only, "tcpoff")) {
 		n = syn(pkt, 4, 15); /* 60-byte TCP header in a 20-byte segment */
 		record(c, T0 + 1, 1, pkt, n, n);
 	}
-	if (all || !strcmp(which, "dnscount")) {
+	if (all || !strcmp(only, "dnscount")) {
 		n = dns_count(pkt);
 		record(c, T0 + 1, 2, pkt, n, n);
 	}
-	if (all || !strcmp(which, "dnschain")) {
+	if (all || !strcmp(only, "dnschain")) {
 		n = dns_chain(pkt);
 		record(c, T0 + 1, 3, pkt, n, n);
 	}
