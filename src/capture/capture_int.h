@@ -2,6 +2,7 @@
 #ifndef SONATA_CAPTURE_INT_H
 #define SONATA_CAPTURE_INT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -93,5 +94,9 @@ static inline uint32_t sn_rd32(const uint8_t *p, int big_endian)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
+
+/* Set by sn_source_break (from a signal handler): blocking reads of standard
+ * input give up instead of retrying after EINTR. */
+extern volatile sig_atomic_t sn_capture_stop_requested;
 
 #endif

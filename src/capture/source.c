@@ -476,8 +476,11 @@ void sn_source_stats(struct sn_source *src, struct sn_capture_stats *st)
 		sn_live_stats(src->reader, st);
 }
 
+volatile sig_atomic_t sn_capture_stop_requested;
+
 void sn_source_break(struct sn_source *src)
 {
+	sn_capture_stop_requested = 1;
 	src->stop = 1;
 	if (src->live && src->reader)
 		sn_live_break(src->reader);

@@ -30,9 +30,10 @@ static ssize_t replay_read(void *cookie, char *buf, size_t size)
 		s->pos += (int64_t)left;
 		return (ssize_t)left;
 	}
+	/* A signal that asked the run to stop ends a read blocked on a pipe. */
 	do {
 		n = read(s->fd, buf, size);
-	} while (n < 0 && errno == EINTR);
+	} while (n < 0 && errno == EINTR && !sn_capture_stop_requested);
 	if (n > 0)
 		s->pos += n;
 	return n;

@@ -168,7 +168,7 @@ static int compare_usage(FILE *out)
 	return out == stdout ? 0 : 2;
 }
 
-static int add_define(struct run_config *cfg, const char *arg)
+int run_config_add_define(struct run_config *cfg, const char *arg, const char *cmd)
 {
 	const char *eq = strchr(arg, '=');
 	struct sn_define *defs;
@@ -176,12 +176,12 @@ static int add_define(struct run_config *cfg, const char *arg)
 	double v;
 
 	if (!eq || eq == arg) {
-		fprintf(stderr, "sonata compare: invalid -D '%s': expected NAME=VALUE\n", arg);
+		fprintf(stderr, "sonata %s: invalid -D '%s': expected NAME=VALUE\n", cmd, arg);
 		return -EINVAL;
 	}
 	v = strtod(eq + 1, &end);
 	if (end == eq + 1 || *end) {
-		fprintf(stderr, "sonata compare: invalid -D '%s': '%s' is not a number\n", arg,
+		fprintf(stderr, "sonata %s: invalid -D '%s': '%s' is not a number\n", cmd, arg,
 			eq + 1);
 		return -EINVAL;
 	}
@@ -201,7 +201,7 @@ static int add_define(struct run_config *cfg, const char *arg)
 	return 0;
 }
 
-static int add_file(const char ***list, size_t *n, const char *s)
+int run_config_add_path(const char ***list, size_t *n, const char *s)
 {
 	const char **grown = realloc(*list, (*n + 1) * sizeof(**list));
 
@@ -225,11 +225,11 @@ static int parse_compare_args(struct run_config *cfg, int argc, char **argv)
 		if (opt == 'h')
 			return 1;
 		if (opt == 'r')
-			rc = add_file(&cfg->files, &cfg->n_files, optarg);
+			rc = run_config_add_path(&cfg->files, &cfg->n_files, optarg);
 		else if (opt == 'q')
-			rc = add_file(&cfg->query_files, &cfg->n_query_files, optarg);
+			rc = run_config_add_path(&cfg->query_files, &cfg->n_query_files, optarg);
 		else if (opt == 'D')
-			rc = add_define(cfg, optarg);
+			rc = run_config_add_define(cfg, optarg, "compare");
 		else if (opt == 'v')
 			cfg->verbosity++;
 		else

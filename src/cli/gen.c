@@ -66,6 +66,32 @@ static int parse_double(const char *opt, const char *s, double min, double *out)
 	return 0;
 }
 
+/* Without --packets, a run writes about rate x duration packets: refuse
+ * runs far beyond any benchmark (a typo such as --ddos-start 1e9 would
+ * otherwise fill the disk). */
+#define MAX_ESTIMATED_PACKETS 2e9
+
+static int check_size(const struct sn_gen_opts *opts)
+{
+	struct sn_gen_opts o = *opts;
+	double estimate;
+
+	if (o.packets)
+		return 0;
+	sn_gen_resolve(&o);
+	estimate = o.rate * o.duration;
+	for (int k = 0; k < SN_ATK_COUNT; k++) {
+		if (o.attacks[k].enabled)
+			estimate += o.attacks[k].rate * o.attacks[k].duration;
+	}
+	if (o.duration > 0 && estimate <= MAX_ESTIMATED_PACKETS)
+		return 0;
+	sn_err("this run would write about %.3g packets over %.3g s, more than the limit of "
+	       "%.0e: lower --rate, --duration or the attack start and duration, or cap the "
+	       "run with --packets N", estimate, o.duration, MAX_ESTIMATED_PACKETS);
+	return -EINVAL;
+}
+
 static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -275,6 +301,8 @@ int cmd_gen(int argc, char **argv)
 		sn_err("missing output file: give one with -o OUT.pcap");
 		return 2;
 	}
+	if (check_size(&o))
+		return 2;
 	if (sn_gen_run(&o, &r))
 		return 1;
 	report(&o, &r);

@@ -6,16 +6,20 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/run.h"
+#include "sonata/dataplane.h"
+#include "sonata/log.h"
 #include "sonata/plan.h"
 
 enum plan_opt {
-	O_COSTS = 'c', O_MODE = 'm', O_READ = 'r', O_QUERIES = 'q', O_HELP = 'h',
-	O_TIME = 256, O_JSON, O_LIMITS, O_SOLVER,
+	O_COSTS = 'c', O_MODE = 'm', O_READ = 'r', O_QUERIES = 'q', O_DEFINE = 'D',
+	O_VERBOSE = 'v', O_HELP = 'h', O_TIME = 256, O_JSON, O_LIMITS, O_SOLVER, O_WRITE_COSTS,
 };
 
 struct plan_args {
 	const char *costs;
-	const char *capture;
+	const char *write_costs;
+	struct run_config cfg;	/* captures, query files and defines of -r */
 	enum sn_plan_mode mode;
 	double time_limit;
 	bool json;
@@ -28,6 +32,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: sonata plan --costs FILE [options]\n"
+		"       sonata plan -r CAPTURE... [-q QUERIES]... [-D NAME=VALUE]... [options]\n"
 		"Choose, for all queries together, the refinement levels, which level feeds which,\n"
 		"and the stateful tables each level runs in the switch, minimising the tuples sent\n"
 		"to the stream processor per window.\n\n"
@@ -40,8 +45,12 @@ static void usage(FILE *fp)
 		"                          refinement filter); overrides the cost file's limits\n"
 		"      --solver NAME       glpk (default) or brute (exhaustive, small inputs only)\n"
 		"      --json              print the plan as JSON instead of tables\n"
-		"  -r, --read CAPTURE      measure costs on a capture first (not available yet)\n"
-		"  -q, --queries FILE      query file for -r\n"
+		"  -r, --read CAPTURE      measure the costs on this capture (repeatable) with the\n"
+		"                          switch model, in place of --costs\n"
+		"  -q, --queries FILE      query file for -r (repeatable; default: bundled queries)\n"
+		"  -D, --define NAME=VALUE set a query parameter for -r\n"
+		"      --write-costs FILE  with -r: also write the measured costs to FILE\n"
+		"  -v, --verbose           log more (repeat for debug messages)\n"
 		"  -h, --help              show this help\n");
 }
 
@@ -54,6 +63,9 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, O_JSON },
 	{ "read", required_argument, NULL, O_READ },
 	{ "queries", required_argument, NULL, O_QUERIES },
+	{ "define", required_argument, NULL, O_DEFINE },
+	{ "write-costs", required_argument, NULL, O_WRITE_COSTS },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -104,9 +116,20 @@ static int parse_one(struct plan_args *a, int opt, const char *arg)
 		a->json = true;
 		return 0;
 	case O_READ:
-		a->capture = arg;
-		return 0;
+		if (!strcmp(arg, "-")) {
+			fprintf(stderr, "sonata plan: -r reads capture files; standard input is not supported\n");
+			return -EINVAL;
+		}
+		return run_config_add_path(&a->cfg.files, &a->cfg.n_files, arg);
 	case O_QUERIES:
+		return run_config_add_path(&a->cfg.query_files, &a->cfg.n_query_files, arg);
+	case O_DEFINE:
+		return run_config_add_define(&a->cfg, arg, "plan");
+	case O_WRITE_COSTS:
+		a->write_costs = arg;
+		return 0;
+	case O_VERBOSE:
+		a->cfg.verbosity++;
 		return 0;
 	default:
 		return -EINVAL;
@@ -121,7 +144,7 @@ static int parse_args(struct plan_args *a, int argc, char **argv)
 	a->mode = SN_PLAN_SONATA;
 	a->time_limit = 60;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:m:r:q:h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:m:r:q:D:vh", long_opts, NULL)) != -1) {
 		if (opt == O_HELP) {
 			usage(stdout);
 			return 1;
@@ -133,7 +156,43 @@ static int parse_args(struct plan_args *a, int argc, char **argv)
 		fprintf(stderr, "sonata plan: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (a->costs && a->cfg.n_files) {
+		fprintf(stderr, "sonata plan: give either --costs FILE or -r CAPTURE, not both\n");
+		return -EINVAL;
+	}
+	if (!a->cfg.n_files && (a->cfg.n_query_files || a->cfg.n_defs || a->write_costs)) {
+		fprintf(stderr, "sonata plan: -q, -D and --write-costs need -r CAPTURE\n");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* Measure the costs of the queries on the captures of -r with the switch model. */
+static int train_costs(struct plan_args *a, struct sn_costs *costs)
+{
+	struct sn_dp_opts opts;
+	struct run_state st;
+	char err[1024];
+	int rc;
+
+	rc = run_state_open(&st, &a->cfg);
+	if (!rc) {
+		sn_dp_opts_default(&opts);
+		opts.limits = a->limits;
+		rc = sn_train(&st.queries, a->cfg.files, a->cfg.n_files, &a->cfg.decode, &opts,
+			      costs, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "sonata plan: %s\n", err);
+	}
+	run_state_close(&st);
+	if (rc || !a->write_costs)
+		return rc;
+	rc = sn_costs_write_file(a->write_costs, costs, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "sonata plan: %s\n", err);
+		sn_costs_free(costs);
+	}
+	return rc;
 }
 
 /* The file's limits apply unless --limits was given; --limits starts from the defaults. */
@@ -170,32 +229,43 @@ static int solve_and_print(struct plan_args *a, const struct sn_costs *c)
 	return 0;
 }
 
+static int plan_main(struct plan_args *a)
+{
+	struct sn_costs costs;
+	char err[512];
+	int rc;
+
+	if (a->cfg.n_files) {
+		sn_log_set_level(a->cfg.verbosity > 1 ? SN_LOG_DEBUG :
+				 a->cfg.verbosity ? SN_LOG_INFO : SN_LOG_WARN);
+		if (train_costs(a, &costs))
+			return 1;
+	} else if (!a->costs) {
+		fprintf(stderr, "sonata plan: missing --costs FILE or -r CAPTURE\n");
+		usage(stderr);
+		return 2;
+	} else if (sn_costs_read_file(a->costs, &costs, err, sizeof(err))) {
+		fprintf(stderr, "sonata plan: %s\n", err);
+		return 1;
+	} else {
+		pick_limits(a, &costs);
+	}
+	rc = solve_and_print(a, &costs);
+	sn_costs_free(&costs);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	struct plan_args a = { 0 };
-	struct sn_costs costs;
-	char err[512];
-	int rc = parse_args(&a, argc, argv);
+	int rc;
 
-	if (rc)
-		return rc > 0 ? 0 : 2;
-	if (a.capture) {
-		/* TODO: call sn_train once the data-plane model provides it. */
-		fprintf(stderr, "sonata plan: -r (measuring costs on a capture) is not available yet; "
-			"give a cost file with --costs\n");
-		return 1;
-	}
-	if (!a.costs) {
-		fprintf(stderr, "sonata plan: missing --costs FILE\n");
-		usage(stderr);
-		return 2;
-	}
-	if (sn_costs_read_file(a.costs, &costs, err, sizeof(err))) {
-		fprintf(stderr, "sonata plan: %s\n", err);
-		return 1;
-	}
-	pick_limits(&a, &costs);
-	rc = solve_and_print(&a, &costs);
-	sn_costs_free(&costs);
+	run_config_init(&a.cfg);
+	rc = parse_args(&a, argc, argv);
+	if (!rc)
+		rc = plan_main(&a);
+	else
+		rc = rc > 0 ? 0 : 2;
+	run_config_free(&a.cfg);
 	return rc;
 }

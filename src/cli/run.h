@@ -56,6 +56,10 @@ struct run_state {
 
 void run_config_init(struct run_config *cfg);
 void run_config_free(struct run_config *cfg);
+/* compare.c: append -D NAME=VALUE to cfg, or a path to a growing list. Print the error of the
+ * subcommand cmd and return -EINVAL or -ENOMEM. */
+int run_config_add_define(struct run_config *cfg, const char *arg, const char *cmd);
+int run_config_add_path(const char ***list, size_t *n, const char *path);
 /* Load queries, open the input, create decoder and engine. Prints the error. */
 int run_state_open(struct run_state *st, const struct run_config *cfg);
 /* Returns -EIO when results could not be written. */
@@ -78,6 +82,8 @@ void run_plan_summary(const struct run_state *st);
 
 void run_progress(struct run_state *st, int done);
 void run_summary(const struct run_state *st);
+/* --profile: time per query and operator, after the summary. */
+void run_profile_summary(const struct run_state *st);
 /* Warn about each query that reached --max-keys; run_summary includes it. */
 void run_limit_warnings(const struct run_state *st);
 uint64_t run_monotonic_ns(void);

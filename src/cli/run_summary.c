@@ -105,5 +105,6 @@ void run_summary(const struct run_state *st)
 		fprintf(stderr, "  rejected by the capture filter %llu\n",
 			(unsigned long long)cs.filtered_out);
 	summary_queries(st);
-	run_limit_warnings(st);
+	if (st->cfg->engine.profile)
+		run_profile_summary(st);
 }

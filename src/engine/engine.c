@@ -153,6 +153,8 @@ int sn_engine_new(struct sn_engine **out, const struct sn_query_set *set,
 		err = query_init(&eng->qs[i], &set->queries[i]);
 	if (!err)
 		err = preds_init(eng);
+	if (!err && eng->opts.profile)
+		prof_init(eng);
 	if (err)
 		goto fail;
 	*out = eng;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sonata/engine.h"
 #include "sonata/fields.h"
@@ -176,8 +177,9 @@ struct query_state {
 	struct sn_query_stats st;
 	uint32_t *sort_idx;
 	size_t sort_cap;
-	uint64_t prof_ns;       /* sampled packets: time in the query */
-	uint64_t prof_close_ns; /* every window close */
+	uint64_t prof_ns;       /* sampled packets: ticks in the query */
+	uint64_t prof_samples;  /* packets sampled for this query */
+	uint64_t prof_close_ns; /* every window close, in ticks */
 };
 
 /* A packet filter shared by streams (upred.c): evaluated at most once per
@@ -205,11 +207,46 @@ struct sn_engine {
 	/* results of shared filters 0..63 for the packet of generation pre_gen */
 	uint64_t pre_true, pre_false;
 	uint64_t pre_gen;
-	uint64_t prof_packets, prof_sampled;
+	/* profile: packets seen, timer pairs run, what an empty timed region costs,
+	 * and the clocks at creation to turn ticks into nanoseconds */
+	uint64_t prof_packets, prof_pairs, prof_ovh;
+	uint64_t prof_t0, prof_ns0;
 };
 
-/* profile.c */
-uint64_t prof_now(void);
+/* profile.c: timed regions in ticks of the cycle counter, less the cost of
+ * the timer pairs they hold */
+struct prof_mark {
+	uint64_t t, pairs;
+};
+
+static inline uint64_t prof_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+static inline void prof_begin(const struct sn_engine *eng, struct prof_mark *m)
+{
+	m->pairs = eng->prof_pairs;
+	m->t = prof_ticks();
+}
+
+static inline uint64_t prof_end(struct sn_engine *eng, const struct prof_mark *m)
+{
+	uint64_t t = prof_ticks() - m->t;
+	uint64_t cost = (eng->prof_pairs - m->pairs + 1) * eng->prof_ovh;
+
+	eng->prof_pairs++;
+	return t > cost ? t - cost : 0;
+}
+
+void prof_init(struct sn_engine *eng);
 
 /* stream.c */
 int stream_init(struct stream_state *ss, const struct sn_query *q, size_t idx);

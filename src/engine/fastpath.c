@@ -123,10 +123,12 @@ static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 		}
 	}
 	if (c->prof) {
-		uint64_t t = prof_now();
-		int err = reduce_tuple(c, red, NULL);
+		struct prof_mark m;
+		int err;
 
-		red->prof_ns += prof_now() - t;
+		prof_begin(c->eng, &m);
+		err = reduce_tuple(c, red, NULL);
+		red->prof_ns += prof_end(c->eng, &m);
 		return err;
 	}
 	return reduce_tuple(c, red, NULL);
@@ -135,14 +137,15 @@ static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 static int fast_timed(struct ectx *c, struct stream_state *ss)
 {
 	struct op_state *os = &ss->ops[ss->first_op];
-	uint64_t t = prof_now();
+	struct prof_mark m;
 	int err;
 
+	prof_begin(c->eng, &m);
 	if (ss->fast == FAST_DISTINCT)
 		err = fast_distinct(c, ss, ss->first_op);
 	else
 		err = fast_map_reduce(c, ss, ss->first_op);
-	os->prof_ns += prof_now() - t;
+	os->prof_ns += prof_end(c->eng, &m);
 	return err;
 }
 

@@ -4,7 +4,7 @@
 
 #include "engine/engine_int.h"
 
-uint64_t prof_now(void)
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
@@ -12,11 +12,43 @@ uint64_t prof_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t scale(const struct sn_engine *eng, uint64_t ns)
+/* Measure what an empty timed region costs, and start the clocks. */
+void prof_init(struct sn_engine *eng)
 {
-	if (!eng->prof_sampled)
+	uint64_t best = UINT64_MAX;
+	struct prof_mark m;
+	int i;
+
+	eng->prof_ovh = 0;
+	for (i = 0; i < 1000; i++) {
+		uint64_t t;
+
+		prof_begin(eng, &m);
+		t = prof_end(eng, &m);
+		if (t < best)
+			best = t;
+	}
+	eng->prof_ovh = best;
+	eng->prof_pairs = 0;
+	eng->prof_t0 = prof_ticks();
+	eng->prof_ns0 = mono_ns();
+}
+
+static double ns_per_tick(const struct sn_engine *eng)
+{
+	uint64_t ticks = prof_ticks() - eng->prof_t0;
+	uint64_t ns = mono_ns() - eng->prof_ns0;
+
+	return ticks ? (double)ns / (double)ticks : 0.0;
+}
+
+/* Ticks measured on the sampled packets of qs, as nanoseconds over all packets. */
+static uint64_t scale(const struct sn_engine *eng, const struct query_state *qs, uint64_t ticks)
+{
+	if (!qs->prof_samples)
 		return 0;
-	return (uint64_t)((double)ns * (double)eng->prof_packets / (double)eng->prof_sampled);
+	return (uint64_t)((double)ticks * ns_per_tick(eng) * (double)eng->prof_packets /
+			  (double)qs->prof_samples);
 }
 
 void sn_engine_query_profile(const struct sn_engine *eng, size_t query,
@@ -29,23 +61,25 @@ void sn_engine_query_profile(const struct sn_engine *eng, size_t query,
 	if (query >= eng->n)
 		return;
 	qs = &eng->qs[query];
-	p->packet_ns = scale(eng, qs->prof_ns);
+	p->packet_ns = scale(eng, qs, qs->prof_ns);
 	for (s = 0; s < qs->n_streams; s++)
-		p->filter_ns += scale(eng, qs->streams[s].prof_pre_ns);
-	p->close_ns = qs->prof_close_ns;
+		p->filter_ns += scale(eng, qs, qs->streams[s].prof_pre_ns);
+	p->close_ns = (uint64_t)((double)qs->prof_close_ns * ns_per_tick(eng));
 }
 
 uint64_t sn_engine_op_profile(const struct sn_engine *eng, size_t query, size_t s, size_t op)
 {
+	const struct query_state *qs;
 	const struct stream_state *ss;
 	uint64_t self, next;
 
 	if (query >= eng->n || s >= eng->qs[query].n_streams)
 		return 0;
-	ss = &eng->qs[query].streams[s];
+	qs = &eng->qs[query];
+	ss = &qs->streams[s];
 	if (op >= ss->n_ops)
 		return 0;
 	self = ss->ops[op].prof_ns;
 	next = op + 1 < ss->n_ops ? ss->ops[op + 1].prof_ns : 0;
-	return scale(eng, self > next ? self - next : 0);
+	return scale(eng, qs, self > next ? self - next : 0);
 }

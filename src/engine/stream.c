@@ -271,14 +271,14 @@ static int push_op(struct ectx *c, struct stream_state *ss, size_t i, const stru
 
 int stream_push(struct ectx *c, struct stream_state *ss, size_t i, const struct sn_value *cols)
 {
-	uint64_t t;
+	struct prof_mark m;
 	int err;
 
 	if (!c->prof || i >= ss->n_ops)
 		return push_op(c, ss, i, cols);
-	t = prof_now();
+	prof_begin(c->eng, &m);
 	err = push_op(c, ss, i, cols);
-	ss->ops[i].prof_ns += prof_now() - t;
+	ss->ops[i].prof_ns += prof_end(c->eng, &m);
 	return err;
 }
 

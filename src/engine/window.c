@@ -104,10 +104,11 @@ static void clear_prev(struct query_state *qs)
 static void close_window(struct sn_engine *eng, struct query_state *qs)
 {
 	struct ectx c = { .eng = eng, .qs = qs };
-	uint64_t t0 = eng->opts.profile ? prof_now() : 0;
+	struct prof_mark m;
 	size_t i;
 	int err = 0;
 
+	prof_begin(eng, &m);
 	for (i = 0; i < qs->n_streams && !err; i++)
 		err = stream_close(&c, &qs->streams[i]);
 	if (!err)
@@ -130,7 +131,7 @@ static void close_window(struct sn_engine *eng, struct query_state *qs)
 	qs->incomplete = false;
 	qs->open = false;
 	if (eng->opts.profile)
-		qs->prof_close_ns += prof_now() - t0;
+		qs->prof_close_ns += prof_end(eng, &m);
 }
 
 static void open_window(struct query_state *qs, uint64_t start)
@@ -145,14 +146,14 @@ static void open_window(struct query_state *qs, uint64_t start)
 /* The shared filters of ss, timed on a sampled packet. */
 static bool pre_pass_timed(struct ectx *c, struct stream_state *ss)
 {
-	uint64_t t;
+	struct prof_mark m;
 	bool pass;
 
 	if (!c->prof)
 		return stream_pre_pass(c, ss);
-	t = prof_now();
+	prof_begin(c->eng, &m);
 	pass = stream_pre_pass(c, ss);
-	ss->prof_pre_ns += prof_now() - t;
+	ss->prof_pre_ns += prof_end(c->eng, &m);
 	return pass;
 }
 
@@ -162,10 +163,14 @@ static int query_packet(struct sn_engine *eng, struct query_state *qs,
 	uint64_t w = qs->q->window_ns;
 	uint64_t start;
 	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt, .prof = sample };
-	uint64_t t0 = sample ? prof_now() : 0;
+	struct prof_mark m;
 	size_t i;
 	int err = 0;
 
+	if (sample) {
+		qs->prof_samples++;
+		prof_begin(eng, &m);
+	}
 	/* Most packets fall in the open window: no division for them. */
 	if (qs->open && pkt->ts_ns - qs->start < w)
 		goto push;
@@ -191,7 +196,7 @@ push:
 			break;
 	}
 	if (sample)
-		qs->prof_ns += prof_now() - t0;
+		qs->prof_ns += prof_end(eng, &m);
 	return err;
 }
 
@@ -200,15 +205,15 @@ int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	size_t i;
 	int err;
 
-	bool sample = false;
+	size_t timed = eng->n;
 
 	eng->gen++;
-	if (eng->opts.profile) {
-		sample = eng->prof_packets++ % SN_PROFILE_EVERY == 0;
-		eng->prof_sampled += sample;
-	}
+	/* One packet in SN_PROFILE_EVERY is timed, in one query at a time: timers
+	 * nested in other queries' work would add their own cost to it. */
+	if (eng->opts.profile && eng->prof_packets++ % SN_PROFILE_EVERY == 0 && eng->n)
+		timed = (size_t)(eng->prof_packets / SN_PROFILE_EVERY % eng->n);
 	for (i = 0; i < eng->n; i++) {
-		err = query_packet(eng, &eng->qs[i], pkt, sample);
+		err = query_packet(eng, &eng->qs[i], pkt, i == timed);
 		if (err)
 			return err;
 	}

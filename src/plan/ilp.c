@@ -158,6 +158,29 @@ static void add_keys_rows(struct ilp *m, size_t qi, unsigned j)
 	}
 }
 
+/*
+ * A used level that is not forced must feed a finer level. A level that feeds nothing only
+ * adds tuples and switch tables, but with a cost of 0 it could tie with the optimum, and a
+ * runner would then run it for nothing. The brute-force solver drops such plans too.
+ */
+static void add_feeds_row(struct ilp *m, size_t qi, unsigned j)
+{
+	const struct sn_query_cost *q = &m->c->query[qi];
+
+	if (j + 1 == q->nlevels || plan_level_forced(q, j, m->mode))
+		return;
+	row_start(m);
+	for (unsigned g = 0; g <= j; g++)
+		for (unsigned k = 0; k <= NT; k++)
+			row_add(m, *ycol(m, qi, j, g, k), 1);
+	if (!m->len)
+		return;
+	for (unsigned l = j + 1; l < q->nlevels; l++)
+		for (unsigned k = 0; k <= NT; k++)
+			row_add(m, *ycol(m, qi, l, j + 1, k), -1);
+	row_commit(m, GLP_UP, 0, 0);
+}
+
 /* Table t is in exactly one stage iff k > t, and after the stage of table t - 1. */
 static void add_table_rows(struct ilp *m, size_t qi, unsigned l, unsigned f)
 {
@@ -225,6 +248,7 @@ static int build(struct ilp *m, char *err, size_t errlen)
 			if (rc)
 				return rc;
 			add_keys_rows(m, qi, l);
+			add_feeds_row(m, qi, l);
 			for (unsigned f = 0; f <= l; f++)
 				add_table_rows(m, qi, l, f);
 		}
@@ -331,6 +355,9 @@ static int relax(struct ilp *m, char *err, size_t errlen)
 	glp_smcp smcp;
 	int ret;
 
+	/* Register bits (millions) and tuple counts share rows with 0/1 terms: without scaling,
+	 * GLPK 5's primal simplex can fail an internal assertion and abort the process. */
+	glp_scale_prob(m->lp, GLP_SF_AUTO);
 	glp_init_smcp(&smcp);
 	smcp.msg_lev = GLP_MSG_OFF;
 	smcp.presolve = GLP_ON;
