@@ -25,6 +25,7 @@ T50=$DIR/trace-50m.pcap
 RES=$DIR/results
 SYN="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0"
 TSHARK_SYN="tcp.flags.syn == 1 && tcp.flags.ack == 0"
+TSHARK_CMD="tshark -n -r $T1 -Y '$TSHARK_SYN' -T fields -e ip.dst | sort | uniq -c"
 # 10 M packets over 184 s: 56,000 packets/s of background, 20,000 hosts, and
 # the eleven attacks one after another from 10 s to 170 s.
 GEN_ARGS="-r 56000 --hosts 20000 --snaplen 128 --attack all --seed 1"
@@ -69,15 +70,16 @@ count_packets() {
 P10=$(count_packets "$T10")
 P1=$(count_packets "$T1")
 
-# name|trace packets|command
+# name@trace packets@command (@ separates: commands hold pipes)
+QUIET="--no-progress --no-summary"
 cat >"$RES/commands" <<EOF
-sonata, 11 queries|$P10|$SONATA run -r $T10 --no-progress --no-summary
-sonata, new_tcp_conns|$P10|$SONATA run -r $T10 -q queries/new_tcp_conns.sq --no-progress --no-summary
-C loop, parse only|$P10|$LOOP $T10
-C loop, parse + count per dst|$P10|$LOOP -c $T10
-tcpdump, SYN filter|$P10|tcpdump -r $T10 -w /dev/null '$SYN'
-sonata, 11 queries, 1 M slice|$P1|$SONATA run -r $T1 --no-progress --no-summary
-tshark, SYNs per host, 1 M slice|$P1|tshark -n -r $T1 -Y '$TSHARK_SYN' -T fields -e ip.dst | sort | uniq -c
+sonata, 11 queries@$P10@$SONATA run -r $T10 $QUIET
+sonata, new_tcp_conns@$P10@$SONATA run -r $T10 -q queries/new_tcp_conns.sq $QUIET
+C loop, parse only@$P10@$LOOP $T10
+C loop, parse + count per dst@$P10@$LOOP -c $T10
+tcpdump, SYN filter@$P10@tcpdump -r $T10 -w /dev/null '$SYN'
+sonata, 11 queries, 1 M slice@$P1@$SONATA run -r $T1 $QUIET
+tshark, SYNs per host, 1 M slice@$P1@$TSHARK_CMD
 EOF
 
 # Median wall time and peak RSS of one command.
@@ -87,15 +89,16 @@ measure() { # INDEX NAME PACKETS COMMAND
 	hyperfine --style none --warmup 1 --runs "$runs" --output null \
 		--export-json "$RES/$1.json" "$4" >/dev/null
 	median=$(jq '.results[0].median' "$RES/$1.json")
+	user=$(jq '.results[0].user' "$RES/$1.json")
 	rss=$(/usr/bin/time -f '%M' sh -c "$4 >/dev/null 2>/dev/null" 2>&1 | tail -n 1)
-	echo "$1|$2|$3|$median|$rss" >>"$RES/table"
+	echo "$1|$2|$3|$median|$rss|$user" >>"$RES/table"
 	printf 'bench: %-34s median %8.3f s  %12.0f packets/s  peak RSS %s KiB\n' \
 		"$2" "$median" "$(awk -v p="$3" -v m="$median" 'BEGIN { print p / m }')" "$rss"
 }
 
 : >"$RES/table"
 i=0
-while IFS='|' read -r name packets cmd; do
+while IFS='@' read -r name packets cmd; do
 	i=$((i + 1))
 	measure "$i" "$name" "$packets" "$cmd"
 done <"$RES/commands"
@@ -136,15 +139,16 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "Machine: $(nproc) cores, $cpu, $((mem_kib / 1024 / 1024)) GiB of memory,"
 	echo "$(uname -sr). The traces are in the page cache (read once before timing)."
 	echo "The machine was shared with other jobs, so wall times vary from run to run;"
-	echo "every figure is the median of $RUNS runs (3 for tshark) after one warm-up run."
+	echo "wall times are medians of $RUNS runs (3 for tshark) after one warm-up run, and"
+	echo "user CPU times (means, from hyperfine) show the work done whatever the load."
 	echo
 	echo "Trace: \`sonata gen -n 10000000 $GEN_ARGS\`, $P10 packets,"
 	echo "$(($(stat -c %s "$T10") / 1048576)) MiB; the 1 M slice is its first $P1 packets."
 	echo
-	echo "| command | packets | median (s) | packets/s | peak RSS (MiB) |"
-	echo "|---|---:|---:|---:|---:|"
-	awk -F'|' '{ printf "| %s | %d | %.3f | %.0f | %d |\n", $2, $3, $4, $3 / $4, $5 / 1024 }' \
-		"$RES/table"
+	echo "| command | packets | median wall (s) | packets/s | user CPU (s) | peak RSS (MiB) |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	awk -F'|' '{ printf "| %s | %d | %.3f | %.0f | %.3f | %d |\n", $2, $3, $4, $3 / $4, $6,
+		$5 / 1024 }' "$RES/table"
 	echo
 	echo "Ratios (packet rates, same run):"
 	echo
@@ -163,10 +167,19 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 		echo "$LONG_TEXT"
 	fi
 	echo
+	echo "Notes:"
+	echo
+	echo "- The C loop maps the whole file, so its resident size counts the file's"
+	echo "  pages; sonata drops the pages it has read from its mapping."
+	echo "- tcpdump tests one BPF filter and writes nothing; sonata decodes every"
+	echo "  packet into all its fields and runs every query with its windows."
+	echo "- \`sonata run --profile\` adds the time of each query and operator to the"
+	echo "  run summary, to see where the rest goes."
+	echo
 	echo "Commands (\$T10 and \$T1 are the traces in $DIR):"
 	echo
 	echo '```'
-	awk -F'|' '{ print $3 }' "$RES/commands" | sed "s|$T10|\$T10|g; s|$T1|\$T1|g"
+	awk -F'@' '{ print $3 }' "$RES/commands" | sed "s|$T10|\$T10|g; s|$T1|\$T1|g"
 	echo '```'
 } >"$OUT"
 echo "bench: wrote $OUT"

@@ -2,7 +2,7 @@
 # Install the Debian packages sonata needs, only those that are missing.
 # Usage: tools/deps.sh build|bench
 set -eu
-pkgs="make gcc libpcap-dev libcmocka-dev clang libclang-rt-14-dev tshark tcpdump iproute2 jq libjansson-dev libglpk-dev"
+pkgs="make gcc libpcap-dev libcmocka-dev clang libclang-rt-14-dev tshark tcpdump iproute2 jq libjansson-dev libglpk-dev libbpf-dev bpftool tcpreplay linux-libc-dev"
 case "${1:-build}" in
 bench) pkgs="$pkgs hyperfine" ;;
 esac

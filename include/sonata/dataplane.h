@@ -77,6 +77,7 @@ struct sn_dp_query_stats {
 	uint64_t tuples_sp;	/* tuples sent to the stream processor, overflow included */
 	uint64_t overflow;	/* keys that found no free register cell */
 	uint64_t windows;	/* windows of the finest level */
+	uint64_t rows;		/* rows of the finest level, the query's answer */
 	uint64_t filter_full;	/* level windows whose filter fell back to pass-all */
 	uint64_t bits;		/* register bits of the switch tables, all levels */
 	unsigned stages;	/* highest stage holding one of the query's tables */

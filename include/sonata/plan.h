@@ -129,6 +129,9 @@ struct sn_level_plan {
 	unsigned stage[SN_PLAN_MAX_TABLES];	/* 1-based stage of each placed table */
 	uint64_t tuples;			/* tuples to the stream processor per window */
 	uint64_t bits;				/* register bits of the placed tables */
+	/* Register bits of each placed table, which the switch model reserves in its stage;
+	 * 0: not given (plans of the baseline modes, older plan files). */
+	uint64_t table_bits[SN_PLAN_MAX_TABLES];
 };
 
 struct sn_query_plan {

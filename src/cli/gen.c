@@ -301,6 +301,11 @@ int cmd_gen(int argc, char **argv)
 		sn_err("missing output file: give one with -o OUT.pcap");
 		return 2;
 	}
+	if (!strcmp(o.out_path, "-")) {
+		sn_err("-o - is not supported: the ground truth is written beside the capture, "
+		       "so give a file name, e.g. -o /tmp/test.pcap");
+		return 2;
+	}
 	if (check_size(&o))
 		return 2;
 	if (sn_gen_run(&o, &r))

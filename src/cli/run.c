@@ -13,6 +13,7 @@
 #include "cli/run.h"
 #include "sonata/dataplane.h"
 #include "sonata/log.h"
+#include "sonata/xdp.h"
 
 static volatile sig_atomic_t stop_requested;
 static struct sn_source *active_source;
@@ -48,6 +49,13 @@ static void run_usage(FILE *out)
 		"  --plan MODE|FILE run with the switch model: a mode (all-sp, filter-dp,\n"
 		"                   max-dp, fixed-ref, sonata) or a plan from 'sonata plan\n"
 		"                   --json'; files only (see docs/dataplane.md)\n"
+		"  --dataplane DP   model (default with --plan) or xdp: the plan's switch part\n"
+		"                   (max-dp without --plan) as an eBPF/XDP program, attached\n"
+		"                   to -i IFACE, or run on each packet of -r FILE with\n"
+		"                   BPF_PROG_TEST_RUN; needs root (see docs/xdp.md)\n"
+		"  --xdp-mode MODE  native or generic (default: native, generic if the\n"
+		"                   driver lacks XDP)\n"
+		"  --keep-generated DIR  keep the generated BPF C, object and compiler log\n"
 		"output:\n"
 		"  --format FORMAT  json (default: one object per line) or text (a table)\n"
 		"  --no-summary     do not print the run summary on standard error\n"
@@ -58,7 +66,7 @@ static void run_usage(FILE *out)
 }
 
 enum { OPT_FORMAT = 256, OPT_NO_SUMMARY, OPT_NO_PROGRESS, OPT_MAX_KEYS, OPT_NO_REASM,
-       OPT_PLAN, OPT_PROFILE };
+       OPT_PLAN, OPT_PROFILE, OPT_DATAPLANE, OPT_XDP_MODE, OPT_KEEP_GEN };
 
 static int parse_define(const char *arg, struct sn_define *def, char **name)
 {
@@ -191,6 +199,12 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 	case OPT_PROFILE:
 		cfg->engine.profile = true;
 		return 0;
+	case OPT_DATAPLANE:
+		return run_xdp_parse(cfg, "--dataplane", arg);
+	case OPT_XDP_MODE:
+		return run_xdp_parse(cfg, "--xdp-mode", arg);
+	case OPT_KEEP_GEN:
+		return run_xdp_parse(cfg, "--keep-generated", arg);
 	default:
 		return -EINVAL;
 	}
@@ -207,6 +221,9 @@ static int parse_run_args(struct run_config *cfg, int argc, char **argv)
 		{ "no-reassembly", no_argument, NULL, OPT_NO_REASM },
 		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ "profile", no_argument, NULL, OPT_PROFILE },
+		{ "dataplane", required_argument, NULL, OPT_DATAPLANE },
+		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+		{ "keep-generated", required_argument, NULL, OPT_KEEP_GEN },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -234,7 +251,7 @@ static int parse_run_args(struct run_config *cfg, int argc, char **argv)
 		fprintf(stderr, "sonata run: -r and -i cannot be combined\n");
 		return -EINVAL;
 	}
-	return 0;
+	return run_xdp_check(cfg);
 }
 
 static void install_signals(void)
@@ -280,10 +297,20 @@ static int run_loop(struct run_state *st)
 		else
 			st->newest_ts_ns = pkt.ts_ns;
 		sn_decode(&st->decoder, &pkt);
-		if (st->dp)
+		if (st->xdp) {
+			rc = sn_xdp_test_frame(st->xdp, pkt.data, pkt.caplen, pkt.ts_ns);
+			if (rc < 0) {
+				fprintf(stderr, "sonata: error: running packet %llu through the "
+						"XDP program failed: %s\n",
+					(unsigned long long)st->packets + 1, strerror(-rc));
+				st->xdp_error = rc;
+				return 0;
+			}
+		} else if (st->dp) {
 			sn_dp_packet(st->dp, &pkt);
-		else
+		} else {
 			sn_engine_packet(st->engine, &pkt);
+		}
 		if ((++st->packets & 0xffff) == 0)
 			run_progress(st, 0);
 		if (st->live && (st->packets & 0xff) == 0)
@@ -311,23 +338,34 @@ int cmd_run(int argc, char **argv)
 	}
 	active_source = st.src;
 	install_signals();
-	rc = run_loop(&st);
+	if (st.xdp && cfg.iface)
+		rc = run_xdp_live(&st, &stop_requested);
+	else
+		rc = run_loop(&st);
 	active_source = NULL;
-	if (st.dp)
+	if (st.xdp)
+		sn_xdp_detach(st.xdp);
+	if (st.xdp)
+		sn_xdp_flush(st.xdp);
+	else if (st.dp)
 		sn_dp_flush(st.dp);
 	sn_engine_flush(st.engine);
-	run_progress(&st, 1);
-	if (rc < 0)
+	/* A live XDP run has no capture source: the XDP summary reports its input. */
+	if (st.src)
+		run_progress(&st, 1);
+	if (rc < 0 && st.src)
 		fprintf(stderr, "sonata: error: %s%s\n", sn_source_error(st.src),
 			cfg.n_files > 1 ? " (the files after it were not read)" : "");
 	/* An input that failed before its first packet gets the error alone. */
-	if (cfg.summary && !(rc < 0 && st.packets == 0))
+	if (cfg.summary && st.src && !(rc < 0 && st.packets == 0))
 		run_summary(&st);
 	if (cfg.summary && st.dp)
 		run_plan_summary(&st);
+	if (cfg.summary && st.xdp)
+		run_xdp_summary(&st);
 	/* The key limit warning shows even with --no-summary: rows were cut. */
 	run_limit_warnings(&st);
-	status = rc < 0 ? 1 : 0;
+	status = rc < 0 || st.xdp_error ? 1 : 0;
 	if (run_state_close(&st))
 		status = 1;
 out:

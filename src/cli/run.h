@@ -2,6 +2,7 @@
 #ifndef SONATA_CLI_RUN_H
 #define SONATA_CLI_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,10 +33,15 @@ struct run_config {
 	int progress;
 	int verbosity;
 	const char *plan; /* --plan MODE|FILE: run with the switch model (run_plan.c) */
+	int xdp; /* --dataplane xdp: the plan's switch part as an XDP program (run_xdp.c) */
+	int dataplane_set; /* --dataplane given */
+	int xdp_mode; /* --xdp-mode: enum sn_xdp_mode, SN_XDP_AUTO when not given */
+	const char *keep_generated; /* --keep-generated DIR */
 };
 
 struct run_output; /* row writer, see run_output.c */
 struct sn_dp_runner;
+struct sn_xdp;
 
 struct run_state {
 	const struct run_config *cfg;
@@ -45,6 +51,8 @@ struct run_state {
 	struct sn_engine *engine;
 	struct run_output *out;
 	struct sn_dp_runner *dp; /* with --plan: the switch model feeding its own engine */
+	struct sn_xdp *xdp; /* with --dataplane xdp; dp is then its runner, owned by it */
+	int xdp_error; /* first failure running a packet through the XDP program */
 	int live;
 	int progress_shown;
 	uint64_t packets;
@@ -70,6 +78,15 @@ int run_output_open(struct run_output **out, enum run_format format, FILE *strea
 void run_output_row(const struct sn_row *row, void *arg);
 /* Returns -EIO when any row could not be written. */
 int run_output_close(struct run_output *out);
+
+/* run_xdp.c: parse --dataplane, --xdp-mode or --keep-generated (opt names the option);
+ * check the combination (max-dp is the default plan of xdp); build st->xdp and st->dp (attached when live); feed the engine
+ * from the ring buffer until *stop; print the XDP counts. Each prints its error. */
+int run_xdp_parse(struct run_config *cfg, const char *opt, const char *arg);
+int run_xdp_check(struct run_config *cfg);
+int run_xdp_open(struct run_state *st);
+int run_xdp_live(struct run_state *st, volatile sig_atomic_t *stop);
+void run_xdp_summary(const struct run_state *st);
 
 /* run_plan.c: build st->dp from cfg->plan (a mode or a plan JSON file). Prints the error. */
 int run_plan_open(struct run_state *st);

@@ -134,14 +134,15 @@ void run_plan_summary(const struct run_state *st)
 	size_t q;
 
 	fprintf(stderr, "switch model (--plan %s):\n", st->cfg->plan);
-	fprintf(stderr, "  %-18s %-24s %10s %9s %9s %6s %6s\n", "query", "levels", "to SP",
-		"overflow", "bits", "stages", "delay");
+	fprintf(stderr, "  %-18s %-24s %10s %8s %8s %9s %9s %6s %6s\n", "query", "levels",
+		"to SP", "rows", "windows", "overflow", "bits", "stages", "delay");
 	for (q = 0; q < st->queries.n; q++) {
 		struct sn_dp_query_stats ds;
 
 		sn_dp_query_stats(st->dp, q, &ds);
-		fprintf(stderr, "  %-18s %-24s %10llu %9llu %9llu %6u %6u\n",
+		fprintf(stderr, "  %-18s %-24s %10llu %8llu %8llu %9llu %9llu %6u %6u\n",
 			st->queries.queries[q].name, ds.chain, (unsigned long long)ds.tuples_sp,
+			(unsigned long long)ds.rows, (unsigned long long)ds.windows,
 			(unsigned long long)ds.overflow, (unsigned long long)ds.bits, ds.stages,
 			ds.delay);
 		if (ds.filter_full)

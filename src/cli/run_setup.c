@@ -11,13 +11,15 @@
 #include <unistd.h>
 
 #include "cli/run.h"
+#include "sonata/xdp.h"
 #include "sonata/dataplane.h"
 #include "sonata/log.h"
 
 #define QUERY_EXT ".sq"
 /* Default --max-keys: a ceiling so that a flood of distinct keys (spoofed
  * sources) cannot exhaust memory. A key costs about 200 bytes of table
- * memory, so a query at the limit holds about 400 MB. */
+ * memory (measured, see docs/hardening.md), so a query at the limit uses
+ * about 400 MB. */
 #define RUN_DEFAULT_MAX_KEYS 2000000
 
 void run_config_init(struct run_config *cfg)
@@ -121,8 +123,15 @@ static int load_bundled_queries(struct run_state *st)
 		return -ENOENT;
 	}
 	n = scandir(dir, &names, filter_query_files, cmp_names);
-	if (n <= 0) {
-		fprintf(stderr, "sonata: no %s files in %s\n", QUERY_EXT, dir);
+	if (n < 0) {
+		fprintf(stderr, "sonata: cannot read the query directory %s: %s: set "
+				"SONATA_QUERY_DIR or give query files with -q\n", dir, strerror(errno));
+		return -ENOENT;
+	}
+	if (n == 0) {
+		free(names);
+		fprintf(stderr, "sonata: no %s files in %s: give query files with -q\n",
+			QUERY_EXT, dir);
 		return -ENOENT;
 	}
 	for (int i = 0; i < n; i++) {
@@ -235,8 +244,14 @@ int run_state_open(struct run_state *st, const struct run_config *cfg)
 		fprintf(stderr, "sonata: cannot start the engine: %s\n", strerror(-rc));
 		return rc;
 	}
-	rc = cfg->plan ? run_plan_open(st) : 0;
-	return rc ? rc : open_input(st);
+	if (cfg->xdp)
+		rc = run_xdp_open(st);
+	else
+		rc = cfg->plan ? run_plan_open(st) : 0;
+	if (rc)
+		return rc;
+	/* A live XDP run reads the program's ring buffer, not a capture. */
+	return cfg->xdp && cfg->iface ? 0 : open_input(st);
 }
 
 int run_state_close(struct run_state *st)
@@ -247,6 +262,11 @@ int run_state_close(struct run_state *st)
 		sn_source_close(st->src);
 	if (st->engine)
 		sn_engine_free(st->engine);
+	if (st->xdp) {
+		/* detaches the program, and frees st->dp, its runner */
+		sn_xdp_free(st->xdp);
+		st->dp = NULL;
+	}
 	sn_dp_free(st->dp);
 	if (st->out)
 		rc = run_output_close(st->out);

@@ -49,6 +49,9 @@ static void summary_queries(const struct run_state *st)
 {
 	struct sn_query_stats qs;
 
+	/* With --plan the switch model's engine runs the queries: run_plan_summary reports. */
+	if (st->dp)
+		return;
 	fprintf(stderr, "  %-20s %12s %8s %8s %10s\n", "query", "tuples", "rows", "windows",
 		"incomplete");
 	for (size_t i = 0; i < st->queries.n; i++) {

@@ -99,6 +99,20 @@ void dp_pipeline_init(struct dp_pipeline *p, const struct sn_switch_limits *lim)
 int dp_pipeline_place(struct dp_pipeline *p, unsigned after, unsigned slot_bits,
 		      uint32_t want, uint32_t min_cells, unsigned *stage, uint32_t *cells);
 
+/* Reserve cells of slot_bits in stage (1-based) for a table placed later. Returns 0, or
+ * -ENOSPC when the stage has no table or bits left for them. */
+int dp_pipeline_reserve(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			uint32_t cells);
+void dp_pipeline_release(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t cells);
+/* Cells up to want, at least min_cells, that a table could take in stage; 0: none. */
+uint32_t dp_pipeline_fit(const struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t want, uint32_t min_cells);
+/* Place a table in exactly this stage with the most cells up to want that fit, at least
+ * min_cells. Returns 0 and sets *cells, or -ENOSPC. */
+int dp_pipeline_place_at(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t want, uint32_t min_cells, uint32_t *cells);
+
 /* Width in bits of a tuple column, from the catalogue when it comes from a field. */
 unsigned dp_type_bits(enum sn_type t);
 

@@ -56,3 +56,50 @@ int dp_pipeline_place(struct dp_pipeline *p, unsigned after, unsigned slot_bits,
 	}
 	return -ENOSPC;
 }
+
+int dp_pipeline_reserve(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			uint32_t cells)
+{
+	unsigned s = stage - 1;
+
+	if (!stage || stage > p->lim.stages || p->tables[s] >= p->lim.tables_per_stage ||
+	    (uint64_t)cells * slot_bits > p->lim.bits_per_stage - p->bits[s])
+		return -ENOSPC;
+	p->tables[s]++;
+	p->bits[s] += (uint64_t)cells * slot_bits;
+	return 0;
+}
+
+void dp_pipeline_release(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t cells)
+{
+	p->tables[stage - 1]--;
+	p->bits[stage - 1] -= (uint64_t)cells * slot_bits;
+}
+
+uint32_t dp_pipeline_fit(const struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t want, uint32_t min_cells)
+{
+	unsigned s = stage - 1;
+
+	if (!stage || stage > p->lim.stages || p->tables[s] >= p->lim.tables_per_stage)
+		return 0;
+	return fit_cells(p->lim.bits_per_stage - p->bits[s], slot_bits, want,
+			 min_cells ? min_cells : 1);
+}
+
+int dp_pipeline_place_at(struct dp_pipeline *p, unsigned stage, unsigned slot_bits,
+			 uint32_t want, uint32_t min_cells, uint32_t *cells)
+{
+	unsigned s = stage - 1;
+	uint32_t n = dp_pipeline_fit(p, stage, slot_bits, want, min_cells);
+
+	if (!n)
+		return -ENOSPC;
+	p->tables[s]++;
+	p->bits[s] += (uint64_t)n * slot_bits;
+	if (stage > p->stages_used)
+		p->stages_used = stage;
+	*cells = n;
+	return 0;
+}

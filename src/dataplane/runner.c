@@ -296,8 +296,13 @@ void sn_dp_query_stats(const struct sn_dp_runner *r, size_t query, struct sn_dp_
 		for (s = 0; s < lv->n_streams; s++)
 			for (i = 0; i < lv->streams[s].cut; i++)
 				st->tables += lv->streams[s].ops[i].stateful;
-		if (lv->final)
+		if (lv->final) {
+			struct sn_query_stats qs;
+
+			sn_engine_query_stats(r->eng, lv->eng_q, &qs);
 			st->windows = lv->windows;
+			st->rows = qs.rows_out;
+		}
 	}
 	st->delay = delay_of(dq);
 	snprintf(st->chain, sizeof(st->chain), "%s", dq->chain);

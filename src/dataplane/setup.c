@@ -40,6 +40,10 @@ static int plan_levels(struct dp_query *dq, const struct sn_query_plan *qp)
 			continue;
 		lv->level = lp->level;
 		lv->ntables = lp->ntables;
+		for (k = 0; k < lp->ntables && k < SN_PLAN_MAX_TABLES; k++) {
+			lv->plan_stage[k] = lp->stage[k];
+			lv->plan_bits[k] = lp->table_bits[k];
+		}
 		lv->feeder = -1;
 		for (k = 0; lp->from && k < dq->n; k++)
 			if (dq->lv[k].level == lp->from)
@@ -52,6 +56,40 @@ static int plan_levels(struct dp_query *dq, const struct sn_query_plan *qp)
 		dq->n++;
 	}
 	return 0;
+}
+
+static bool feeds_a_level(const struct dp_query *dq, unsigned l)
+{
+	unsigned k;
+
+	for (k = l + 1; k < dq->n; k++)
+		if (dq->lv[k].feeder == (int)l)
+			return true;
+	return false;
+}
+
+/* Drop the levels before the last one that feed no level, directly or through others. No
+ * output reads their rows, so they would only send tuples and hold switch tables. A fixed-ref
+ * plan or a plan file can contain them, but the planner's sonata mode does not produce them. */
+static void drop_dead_levels(struct dp_query *dq)
+{
+	unsigned l = 0, k;
+
+	while (l + 1 < dq->n) {
+		if (feeds_a_level(dq, l)) {
+			l++;
+			continue;
+		}
+		sn_info("query %s: level /%u feeds no other level, so it does not run",
+			dq->q->name, dq->lv[l].level);
+		memmove(&dq->lv[l], &dq->lv[l + 1], (dq->n - l - 1) * sizeof(dq->lv[0]));
+		dq->n--;
+		for (k = l; k < dq->n; k++)
+			if (dq->lv[k].feeder > (int)l)
+				dq->lv[k].feeder--;
+		/* Its feeder may now feed nothing: look again from the start. */
+		l = 0;
+	}
 }
 
 static int choose_levels(struct dp_query *dq, const struct sn_plan *plan)
@@ -69,6 +107,7 @@ static int choose_levels(struct dp_query *dq, const struct sn_plan *plan)
 	rc = plan_levels(dq, qp);
 	if (rc)
 		return rc;
+	drop_dead_levels(dq);
 	if (dq->n == 0) {
 		single_level(dq, 0);
 		return 0;
@@ -135,6 +174,108 @@ static unsigned level_metadata(const struct sn_query *q, const size_t *cuts)
 	return bits;
 }
 
+/* Register bits of one cell of table t. */
+static unsigned table_slot(const struct sn_query *q, const struct sn_dp_table *t)
+{
+	const struct sn_stream *st = &q->streams[t->stream];
+
+	return dp_slot_bits(&st->ops[t->op], in_width(st, t->op),
+			    t->op ? &st->ops[t->op - 1].out : &st->in);
+}
+
+/* Reserve, before any level is built, the cells the plan gives each table in its stage, so
+ * that tables placed earlier cannot take the room the planner counted on for later ones. */
+static void reserve_plan(struct sn_dp_runner *r)
+{
+	struct sn_dp_table t[SN_PLAN_MAX_TABLES];
+	size_t i, n, j;
+	unsigned l;
+
+	for (i = 0; i < r->n; i++) {
+		const struct sn_query *q = r->qs[i].q;
+
+		n = sn_dp_tables(q, t, SN_PLAN_MAX_TABLES);
+		for (l = 0; l < r->qs[i].n; l++) {
+			struct dp_level *lv = &r->qs[i].lv[l];
+
+			for (j = 0; j < lv->ntables && j < n && r->stateless; j++) {
+				unsigned slot = table_slot(q, &t[j]);
+				uint32_t cells = 1;
+
+				if (!lv->plan_stage[j] || !lv->plan_bits[j])
+					continue;
+				while ((uint64_t)cells * 2 * slot <= lv->plan_bits[j])
+					cells *= 2;
+				if (!dp_pipeline_reserve(&r->pipe, lv->plan_stage[j], slot, cells))
+					lv->reserved[j] = cells;
+			}
+		}
+	}
+}
+
+static void release_reserved(struct sn_dp_runner *r, const struct sn_query *q,
+			     struct dp_level *lv)
+{
+	struct sn_dp_table t[SN_PLAN_MAX_TABLES];
+	size_t n = sn_dp_tables(q, t, SN_PLAN_MAX_TABLES), j;
+
+	for (j = 0; j < n; j++) {
+		if (!lv->reserved[j])
+			continue;
+		dp_pipeline_release(&r->pipe, lv->plan_stage[j], table_slot(q, &t[j]),
+				    lv->reserved[j]);
+		lv->reserved[j] = 0;
+	}
+}
+
+/* Last stage table j of the level may take: before the planned stage of the next table of
+ * the same stream, so that table keeps its place. */
+static unsigned last_stage_for(const struct sn_dp_runner *r, const struct dp_level *lv,
+			       const struct sn_dp_table *t, size_t n, unsigned j)
+{
+	unsigned k;
+
+	for (k = j + 1; k < n && k < lv->ntables; k++)
+		if (t[k].stream == t[j].stream && lv->plan_stage[k])
+			return lv->plan_stage[k] - 1;
+	return r->pipe.lim.stages;
+}
+
+/*
+ * Table j with at least the cells reserved for it, and up to `cells`. The planner packs tables
+ * into few stages and leaves others empty, so the table takes, between its predecessor's stage
+ * and its successor's planned stage, the stage where it gets the most cells; the planned
+ * stage wins ties.
+ */
+static bool place_planned(struct sn_dp_runner *r, struct dp_level *lv,
+			  const struct sn_dp_table *t, size_t n, unsigned j, unsigned prev,
+			  unsigned slot, unsigned *stage, uint32_t *cells)
+{
+	uint32_t res = lv->reserved[j], want, best_cells, c;
+	unsigned best = lv->plan_stage[j], s, last;
+
+	if (!res)
+		return false;
+	dp_pipeline_release(&r->pipe, best, slot, res);
+	lv->reserved[j] = 0;
+	if (best <= prev)
+		return false;
+	want = r->opts.cells > res ? r->opts.cells : res;
+	best_cells = dp_pipeline_fit(&r->pipe, best, slot, want, res);
+	last = last_stage_for(r, lv, t, n, j);
+	for (s = prev + 1; s <= last; s++) {
+		c = dp_pipeline_fit(&r->pipe, s, slot, want, res);
+		if (c > best_cells) {
+			best = s;
+			best_cells = c;
+		}
+	}
+	if (!best_cells || dp_pipeline_place_at(&r->pipe, best, slot, want, res, cells))
+		return false;
+	*stage = best;
+	return true;
+}
+
 /* Place the level's first ntables tables; returns how many fit. */
 static unsigned place_tables(struct sn_dp_runner *r, const struct sn_query *q,
 			     struct dp_level *lv, unsigned *stage, uint32_t *cells)
@@ -144,16 +285,14 @@ static unsigned place_tables(struct sn_dp_runner *r, const struct sn_query *q,
 	unsigned j;
 
 	for (j = 0; j < lv->ntables && j < n; j++) {
-		const struct sn_stream *st = &q->streams[t[j].stream];
-		const struct sn_op *op = &st->ops[t[j].op];
-		unsigned slot = dp_slot_bits(op, in_width(st, t[j].op),
-					     t[j].op ? &st->ops[t[j].op - 1].out : &st->in);
+		unsigned slot = table_slot(q, &t[j]);
 		unsigned prev = 0, k;
 
 		for (k = 0; k < j; k++)
 			if (t[k].stream == t[j].stream)
 				prev = stage[k];
-		if (dp_pipeline_place(&r->pipe, prev, slot, r->opts.cells, r->opts.min_cells,
+		if (!place_planned(r, lv, t, n, j, prev, slot, &stage[j], &cells[j]) &&
+		    dp_pipeline_place(&r->pipe, prev, slot, r->opts.cells, r->opts.min_cells,
 				      &stage[j], &cells[j]))
 			break;
 		lv->bits += (uint64_t)cells[j] * slot;
@@ -237,6 +376,7 @@ static void level_resources(struct sn_dp_runner *r, const struct sn_query *q,
 		level_cuts(q, lv->ntables, in_switch, cuts);
 		lv->metadata = in_switch ? level_metadata(q, cuts) : 0;
 	}
+	release_reserved(r, q, lv);
 	r->pipe.metadata += lv->metadata;
 }
 
@@ -289,6 +429,7 @@ int dp_setup(struct sn_dp_runner *r, const struct sn_query_set *set, const struc
 	}
 	if (rc)
 		return rc;
+	reserve_plan(r);
 	r->set.queries = calloc(total ? total : 1, sizeof(*r->set.queries));
 	r->by_eng = calloc(total ? total : 1, sizeof(*r->by_eng));
 	if (!r->set.queries || !r->by_eng)

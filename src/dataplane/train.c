@@ -143,8 +143,11 @@ static uint64_t query_sp(const struct dp_level *lv, const struct sn_dp_table *t,
 	return sum;
 }
 
-/* Register bits a table needs: the peak keys at half load (bounded probing needs free
- * cells), rounded up to a power of two cells. */
+/* Register bits a table needs: cells for four times its peak keys, a power of two, but no more
+ * than the cells it was measured with. Bounded probing needs free cells: in `sonata compare`
+ * on a generated capture, superspreader's planned tables sent 804 inputs to the stream
+ * processor for want of a cell when sized for twice the peak, and 63 when sized for four
+ * times. */
 static uint64_t table_bits(const struct sn_query *q, const struct sn_dp_table *t,
 			   const struct dp_op *o)
 {
@@ -152,7 +155,7 @@ static uint64_t table_bits(const struct sn_query *q, const struct sn_dp_table *t
 	const struct sn_schema *in = t->op ? &st->ops[t->op - 1].out : &st->in;
 	uint64_t cells = 1;
 
-	while (cells < 2 * o->peak_keys)
+	while (cells < 4 * o->peak_keys && cells < o->regs.cells)
 		cells <<= 1;
 	return cells * dp_slot_bits(o->op, o->n_in, in);
 }

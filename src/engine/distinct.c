@@ -23,8 +23,21 @@ struct distinct_next {
 static int distinct_tuple(struct ectx *c, struct op_state *os, void *arg)
 {
 	struct distinct_next *next = arg;
+	uint64_t packed[CSET_MAX_WORDS];
 	struct sn_value *row;
 	struct table_hint hint;
+	bool found;
+	size_t slot;
+
+	/* Keys that pack live in the compact set of the fast path (fastpath.c). */
+	if (os->has_cset && cset_encode(os->cset.nw, os->scratch, packed)) {
+		slot = cset_find(&os->cset, packed, &found);
+		if (found || !admit_key(c))
+			return 0;
+		if (cset_put(&os->cset, packed, slot))
+			return -ENOMEM;
+		return stream_push(c, next->ss, next->i + 1, os->scratch);
+	}
 
 	if (table_lookup(&os->table, os->scratch, &hint))
 		return 0;

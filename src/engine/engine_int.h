@@ -67,6 +67,54 @@ struct sn_value *table_insert_hint(struct table *t, const struct sn_value *key,
 uint64_t values_hash(const struct sn_value *v, size_t n);
 bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n);
 
+/* A set of keys packed one word per column (cset.c), for distinct: only keys
+ * whose columns are IPv4 addresses or integers below 2^56 fit. */
+#define CSET_MAX_WORDS 4
+
+struct cset {
+	uint64_t *w; /* cap slots of nw words; a first word of 0 marks an empty slot */
+	size_t cap, count;
+	unsigned nw;
+};
+
+static inline bool words_equal(const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+int cset_init(struct cset *s, unsigned nw);
+void cset_free(struct cset *s);
+void cset_clear(struct cset *s);
+/* Pack the nw columns of key into out; false when a column does not fit. */
+bool cset_encode(unsigned nw, const struct sn_value *key, uint64_t *out);
+size_t cset_find(const struct cset *s, const uint64_t *k, bool *found);
+/* Add k, absent, at the slot cset_find gave. */
+int cset_put(struct cset *s, const uint64_t *k, size_t slot);
+
+/* Compact aggregates (creduce.c) for the fast map-reduce path: packed keys
+ * (as in cset) followed by the integer aggregates, rows in insertion order. */
+struct cred {
+	uint64_t *w;
+	uint32_t *order;
+	size_t cap, count;
+	unsigned nk, stride; /* key words, words per slot */
+};
+
+struct op_state;
+struct ectx;
+
+int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs);
+void cred_free(struct cred *r);
+void cred_clear(struct cred *r);
+int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k);
+/* Move the rows into os->table (window close). */
+int cred_flush(struct op_state *os);
+
 /* Growable list of tuples (a stream's output in one window). */
 struct rowbuf {
 	struct sn_value *v;
@@ -133,6 +181,10 @@ struct op_state {
 	struct sn_value *scratch;
 	struct table table;  /* distinct, reduce */
 	bool has_table;
+	struct cset cset;    /* fast distinct: the keys that pack, instead of table */
+	bool has_cset;
+	struct cred cred;    /* fast reduce: rows whose keys pack, until the close */
+	bool has_cred;
 	uint64_t prof_ns;    /* sampled packets: time in this op and the ops after it */
 };
 
@@ -157,6 +209,13 @@ struct stream_state {
 	bool pre_slow;     /* some pre filter has no bit */
 	size_t first_op;
 	enum fast_kind fast; /* fastpath.c: how packets enter op first_op */
+	/* FAST_DISTINCT streams of the same keys, filters and window length share
+	 * their lookups: the follower skips a packet whose key the leader (an
+	 * earlier stream) already held, or could not read */
+	const struct stream_state *leader;
+	bool is_leader;
+	bool share_skip;   /* leader: the key of packet share_gen was old or missing */
+	uint64_t share_gen;
 	uint64_t prof_pre_ns; /* sampled packets: time in the shared filters */
 	/* previous(): the key column of the output and the keys of the last window */
 	bool need_prev;
@@ -180,6 +239,11 @@ struct query_state {
 	uint64_t prof_ns;       /* sampled packets: ticks in the query */
 	uint64_t prof_samples;  /* packets sampled for this query */
 	uint64_t prof_close_ns; /* every window close, in ticks */
+};
+
+struct pkt_stream {
+	struct query_state *qs;
+	struct stream_state *ss;
 };
 
 /* A packet filter shared by streams (upred.c): evaluated at most once per
@@ -207,6 +271,13 @@ struct sn_engine {
 	/* results of shared filters 0..63 for the packet of generation pre_gen */
 	uint64_t pre_true, pre_false;
 	uint64_t pre_gen;
+	/* Every stream that reads packets, in query order, and the span of time
+	 * in which every query's window is open: a packet inside it needs no
+	 * window work and goes straight to the streams (window.c). */
+	struct pkt_stream *pstreams;
+	size_t n_pstreams;
+	uint64_t span_lo, span_hi;
+	uint64_t span_packets; /* packets that took that way */
 	/* profile: packets seen, timer pairs run, what an empty timed region costs,
 	 * and the clocks at creation to turn ticks into nanoseconds */
 	uint64_t prof_packets, prof_pairs, prof_ovh;
@@ -237,13 +308,16 @@ static inline void prof_begin(const struct sn_engine *eng, struct prof_mark *m)
 	m->t = prof_ticks();
 }
 
+/* A region longer than this was descheduled or interrupted: it counts 0. */
+#define PROF_MAX_TICKS (1u << 17)
+
 static inline uint64_t prof_end(struct sn_engine *eng, const struct prof_mark *m)
 {
 	uint64_t t = prof_ticks() - m->t;
 	uint64_t cost = (eng->prof_pairs - m->pairs + 1) * eng->prof_ovh;
 
 	eng->prof_pairs++;
-	return t > cost ? t - cost : 0;
+	return t > cost && t < PROF_MAX_TICKS ? t - cost : 0;
 }
 
 void prof_init(struct sn_engine *eng);
@@ -267,7 +341,8 @@ int reduce_push(struct ectx *c, struct op_state *os, const struct sn_value *cols
 int reduce_tuple(struct ectx *c, struct op_state *os, void *arg);
 
 /* fastpath.c */
-void fast_init(struct stream_state *ss);
+int fast_init(struct stream_state *ss);
+void share_init(struct sn_engine *eng);
 /* Push the packet of c through ss from its first op after the shared filters. */
 int stream_packet(struct ectx *c, struct stream_state *ss);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
@@ -275,6 +350,7 @@ bool admit_key(struct ectx *c);
 
 /* upred.c: compiled packet filters */
 int unode_compile(const struct enode *n, struct unode **out);
+bool enode_same(const struct enode *a, const struct enode *b);
 void unode_free(struct unode *u);
 bool utrue(struct ectx *c, const struct unode *u);
 int preds_init(struct sn_engine *eng);

@@ -1,12 +1,14 @@
 /* Packet fast paths: the usual shapes of a packet stream after its shared
  * filters, run without the general tuple plumbing.
  *
- *   distinct K...            each packet: one table lookup; only a key seen
- *                            for the first time goes on through stream_push
+ *   distinct K...            each packet: one lookup, in the compact set
+ *                            (cset.c) when the key packs, else in the table.
+ *                            Only a key seen for the first time goes on.
  *   map K..., V... | reduce  each packet: the map's values, moved straight
- *                            into the reduce's key and argument columns
+ *                            into the reduce's columns and aggregated in the
+ *                            compact rows (creduce.c) when the key packs.
  *
- * Both do what stream_push does for these ops, tuple for tuple; streams of
+ * Both give the tuples and rows stream_push gives for these ops. Streams of
  * any other shape (multi-valued fields, filters on columns) take the
  * general path. */
 #include <errno.h>
@@ -30,20 +32,31 @@ static bool reduce_reads_cols(const struct op_state *red)
 	return true;
 }
 
-void fast_init(struct stream_state *ss)
+int fast_init(struct stream_state *ss)
 {
 	size_t i = ss->first_op;
+	struct op_state *os = &ss->ops[i];
 
 	ss->fast = FAST_NONE;
 	if (ss->s->source != SN_SRC_PACKETS || i >= ss->n_ops)
-		return;
-	if (ss->ops[i].op->kind == SN_OP_DISTINCT && plain_exprs(&ss->ops[i])) {
+		return 0;
+	if (os->op->kind == SN_OP_DISTINCT && plain_exprs(os)) {
 		ss->fast = FAST_DISTINCT;
+		if (os->n_keys == 0 || os->n_keys > CSET_MAX_WORDS)
+			return 0;
+		os->has_cset = true;
+		return cset_init(&os->cset, (unsigned)os->n_keys);
 	} else if (ss->ops[i].op->kind == SN_OP_MAP && plain_exprs(&ss->ops[i]) &&
 		   i + 1 < ss->n_ops && ss->ops[i + 1].op->kind == SN_OP_REDUCE &&
 		   plain_exprs(&ss->ops[i + 1]) && reduce_reads_cols(&ss->ops[i + 1])) {
 		ss->fast = FAST_MAP_REDUCE;
+		os = &ss->ops[i + 1];
+		if (os->n_keys == 0 || os->n_keys > CSET_MAX_WORDS)
+			return 0;
+		os->has_cred = true;
+		return cred_init(&os->cred, (unsigned)os->n_keys, (unsigned)os->op->n_aggs);
 	}
+	return 0;
 }
 
 /* A packet field into a typed value; the addresses and small integers that
@@ -89,22 +102,56 @@ static inline int eval_packet(struct ectx *c, struct op_state *os)
 	return 1;
 }
 
+/* A key that packs lives in the compact set only (the table keeps the rest):
+ * a new one goes on as the op's scratch tuple, which holds no strings. */
+static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, const uint64_t *k)
+{
+	struct op_state *os = &ss->ops[i];
+	bool found;
+	size_t slot = cset_find(&os->cset, k, &found);
+
+	if (found)
+		return 0;
+	ss->share_skip = false;
+	if (!admit_key(c))
+		return 0;
+	if (cset_put(&os->cset, k, slot))
+		return -ENOMEM;
+	return stream_push(c, ss, i + 1, os->scratch);
+}
+
 static int fast_distinct(struct ectx *c, struct stream_state *ss, size_t i)
 {
 	struct op_state *os = &ss->ops[i];
+	uint64_t packed[CSET_MAX_WORDS];
 	struct table_hint hint;
 	struct sn_value *row;
 
+	/* Until the key turns out new, the follower can skip this packet. */
+	ss->share_gen = c->eng->gen;
+	ss->share_skip = true;
 	if (!eval_packet(c, os))
 		return 0;
+	if (os->has_cset && cset_encode(os->cset.nw, os->scratch, packed))
+		return cset_distinct(c, ss, i, packed);
 	if (table_lookup(&os->table, os->scratch, &hint))
 		return 0;
+	ss->share_skip = false;
 	if (!admit_key(c))
 		return 0;
 	row = table_insert_hint(&os->table, os->scratch, &hint);
 	if (!row)
 		return -ENOMEM;
 	return stream_push(c, ss, i + 1, row);
+}
+
+static inline int reduce_packed(struct ectx *c, struct op_state *red)
+{
+	uint64_t packed[CSET_MAX_WORDS];
+
+	if (red->has_cred && cset_encode(red->cred.nk, red->scratch, packed))
+		return cred_update(c, red, packed);
+	return reduce_tuple(c, red, NULL);
 }
 
 static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
@@ -127,11 +174,11 @@ static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 		int err;
 
 		prof_begin(c->eng, &m);
-		err = reduce_tuple(c, red, NULL);
+		err = reduce_packed(c, red);
 		red->prof_ns += prof_end(c->eng, &m);
 		return err;
 	}
-	return reduce_tuple(c, red, NULL);
+	return reduce_packed(c, red);
 }
 
 static int fast_timed(struct ectx *c, struct stream_state *ss)
@@ -149,9 +196,64 @@ static int fast_timed(struct ectx *c, struct stream_state *ss)
 	return err;
 }
 
+static bool same_list(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+/* Each expression of a has an equal one in b (the keys, in any order). */
+static bool same_keys(const struct op_state *a, const struct op_state *b)
+{
+	size_t i, j;
+
+	if (a->n_ex != b->n_ex)
+		return false;
+	for (i = 0; i < a->n_ex; i++) {
+		for (j = 0; j < b->n_ex && !enode_same(a->ex[i], b->ex[j]); j++)
+			;
+		if (j == b->n_ex)
+			return false;
+	}
+	return true;
+}
+
+static bool can_lead(const struct pkt_stream *l, const struct pkt_stream *f)
+{
+	const struct stream_state *ls = l->ss, *fs = f->ss;
+
+	return ls->fast == FAST_DISTINCT && !ls->leader && fs->fast == FAST_DISTINCT &&
+	       l->qs->q->window_ns == f->qs->q->window_ns && ls->first_op == fs->first_op &&
+	       same_list(ls->pre, ls->n_pre, fs->pre, fs->n_pre) &&
+	       same_keys(&ls->ops[ls->first_op], &fs->ops[fs->first_op]) &&
+	       same_keys(&fs->ops[fs->first_op], &ls->ops[ls->first_op]);
+}
+
+/* Pair each distinct with an earlier one that keeps the same key set over the
+ * same packets and windows. Both see every packet in the same windows, so a
+ * key is in the follower's table whenever it is in the leader's, unless the
+ * follower hit --max-keys, after which it admits no key in that window. */
+void share_init(struct sn_engine *eng)
+{
+	size_t f, l;
+
+	for (f = 0; f < eng->n_pstreams; f++) {
+		for (l = 0; l < f; l++) {
+			if (can_lead(&eng->pstreams[l], &eng->pstreams[f])) {
+				eng->pstreams[f].ss->leader = eng->pstreams[l].ss;
+				eng->pstreams[l].ss->is_leader = true;
+				break;
+			}
+		}
+	}
+}
+
 int stream_packet(struct ectx *c, struct stream_state *ss)
 {
 	c->cols = NULL;
+	/* The leader's table holds the same keys as ours (see share_init): when it
+	 * had this packet's key, or the packet lacks a key field, so do we. */
+	if (ss->leader && ss->leader->share_gen == c->eng->gen && ss->leader->share_skip)
+		return 0;
 	if (c->prof && ss->fast != FAST_NONE)
 		return fast_timed(c, ss);
 	switch (ss->fast) {

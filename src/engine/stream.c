@@ -121,6 +121,10 @@ void stream_free(struct stream_state *ss)
 		free(os->scratch);
 		if (os->has_table)
 			table_free(&os->table);
+		if (os->has_cset)
+			cset_free(&os->cset);
+		if (os->has_cred)
+			cred_free(&os->cred);
 	}
 	free(ss->ops);
 	rowbuf_free(&ss->out);
@@ -138,9 +142,14 @@ void stream_reset(struct stream_state *ss)
 {
 	size_t i;
 
-	for (i = 0; i < ss->n_ops; i++)
+	for (i = 0; i < ss->n_ops; i++) {
 		if (ss->ops[i].has_table)
 			table_clear(&ss->ops[i].table);
+		if (ss->ops[i].has_cset)
+			cset_clear(&ss->ops[i].cset);
+		if (ss->ops[i].has_cred)
+			cred_clear(&ss->ops[i].cred);
+	}
 	rowbuf_clear(&ss->out);
 	if (ss->s->source == SN_SRC_JOIN)
 		table_clear(&ss->join_index);
@@ -302,6 +311,8 @@ int stream_close(struct ectx *c, struct stream_state *ss)
 
 		if (os->op->kind != SN_OP_REDUCE)
 			continue;
+		if (os->has_cred)
+			err = cred_flush(os);
 		for (r = 0; r < os->table.count && !err; r++)
 			err = stream_push(c, ss, i + 1, table_row(&os->table, r));
 	}

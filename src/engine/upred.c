@@ -365,7 +365,7 @@ static bool enode_pure(const struct enode *n)
 	return enode_pure(n->a) && enode_pure(n->b);
 }
 
-static bool enode_same(const struct enode *a, const struct enode *b)
+bool enode_same(const struct enode *a, const struct enode *b)
 {
 	if (!a || !b)
 		return a == b;
@@ -461,7 +461,19 @@ static int stream_preds(struct sn_engine *eng, struct stream_state *ss)
 			return err;
 	}
 	ss->first_op = k;
-	fast_init(ss);
+	return fast_init(ss);
+}
+
+static int add_pstream(struct sn_engine *eng, struct query_state *qs, struct stream_state *ss)
+{
+	struct pkt_stream *grown;
+
+	grown = realloc(eng->pstreams, (eng->n_pstreams + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	eng->pstreams = grown;
+	grown[eng->n_pstreams].qs = qs;
+	grown[eng->n_pstreams++].ss = ss;
 	return 0;
 }
 
@@ -472,11 +484,16 @@ int preds_init(struct sn_engine *eng)
 
 	for (q = 0; q < eng->n; q++) {
 		for (s = 0; s < eng->qs[q].n_streams; s++) {
-			err = stream_preds(eng, &eng->qs[q].streams[s]);
+			struct stream_state *ss = &eng->qs[q].streams[s];
+
+			err = stream_preds(eng, ss);
+			if (!err && ss->s->source == SN_SRC_PACKETS)
+				err = add_pstream(eng, &eng->qs[q], ss);
 			if (err)
 				return err;
 		}
 	}
+	share_init(eng);
 	return 0;
 }
 
@@ -489,6 +506,9 @@ void preds_free(struct sn_engine *eng)
 	free(eng->preds);
 	eng->preds = NULL;
 	eng->n_preds = 0;
+	free(eng->pstreams);
+	eng->pstreams = NULL;
+	eng->n_pstreams = 0;
 }
 
 bool stream_pre_eval(struct ectx *c, const struct stream_state *ss)

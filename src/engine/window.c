@@ -130,8 +130,9 @@ static void close_window(struct sn_engine *eng, struct query_state *qs)
 	qs->live_keys = 0;
 	qs->incomplete = false;
 	qs->open = false;
+	eng->span_hi = 0;
 	if (eng->opts.profile)
-		qs->prof_close_ns += prof_end(eng, &m);
+		qs->prof_close_ns += prof_ticks() - m.t;
 }
 
 static void open_window(struct query_state *qs, uint64_t start)
@@ -163,14 +164,10 @@ static int query_packet(struct sn_engine *eng, struct query_state *qs,
 	uint64_t w = qs->q->window_ns;
 	uint64_t start;
 	struct ectx c = { .eng = eng, .qs = qs, .pkt = pkt, .prof = sample };
-	struct prof_mark m;
+	struct prof_mark m = { 0, 0 };
 	size_t i;
 	int err = 0;
 
-	if (sample) {
-		qs->prof_samples++;
-		prof_begin(eng, &m);
-	}
 	/* Most packets fall in the open window: no division for them. */
 	if (qs->open && pkt->ts_ns - qs->start < w)
 		goto push;
@@ -185,6 +182,11 @@ static int query_packet(struct sn_engine *eng, struct query_state *qs,
 	if (!qs->open)
 		open_window(qs, start);
 push:
+	/* A sampled packet times the query's work on it, not a window it closes. */
+	if (sample) {
+		qs->prof_samples++;
+		prof_begin(eng, &m);
+	}
 	qs->st.tuples_in++;
 	for (i = 0; i < qs->n_streams; i++) {
 		struct stream_state *ss = &qs->streams[i];
@@ -200,6 +202,49 @@ push:
 	return err;
 }
 
+/* The time span in which every query has its window open, or an empty one. */
+static void update_span(struct sn_engine *eng)
+{
+	size_t i;
+
+	eng->span_lo = 0;
+	eng->span_hi = UINT64_MAX;
+	for (i = 0; i < eng->n; i++) {
+		const struct query_state *qs = &eng->qs[i];
+
+		if (!qs->open || eng->opts.profile) {
+			eng->span_hi = 0;
+			return;
+		}
+		if (qs->start > eng->span_lo)
+			eng->span_lo = qs->start;
+		if (qs->start + qs->q->window_ns < eng->span_hi)
+			eng->span_hi = qs->start + qs->q->window_ns;
+	}
+}
+
+/* A packet inside every open window: what query_packet does, for all
+ * queries at once, minus the window checks. */
+static int span_packet(struct sn_engine *eng, const struct sn_packet *pkt)
+{
+	struct ectx c = { .eng = eng, .pkt = pkt };
+	size_t i;
+	int err;
+
+	eng->span_packets++;
+	for (i = 0; i < eng->n_pstreams; i++) {
+		struct stream_state *ss = eng->pstreams[i].ss;
+
+		c.qs = eng->pstreams[i].qs;
+		if (!stream_pre_pass(&c, ss))
+			continue;
+		err = stream_packet(&c, ss);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 {
 	size_t i;
@@ -208,6 +253,8 @@ int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	size_t timed = eng->n;
 
 	eng->gen++;
+	if (pkt->ts_ns >= eng->span_lo && pkt->ts_ns < eng->span_hi)
+		return span_packet(eng, pkt);
 	/* One packet in SN_PROFILE_EVERY is timed, in one query at a time: timers
 	 * nested in other queries' work would add their own cost to it. */
 	if (eng->opts.profile && eng->prof_packets++ % SN_PROFILE_EVERY == 0 && eng->n)
@@ -217,6 +264,7 @@ int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 		if (err)
 			return err;
 	}
+	update_span(eng);
 	return 0;
 }
 
@@ -245,6 +293,8 @@ void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
 			   struct sn_query_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	if (query < eng->n)
+	if (query < eng->n) {
 		*st = eng->qs[query].st;
+		st->tuples_in += eng->span_packets;
+	}
 }

@@ -147,6 +147,7 @@ static void finish_level(struct sn_plan *p, const struct sn_query_cost *q,
 		unsigned s = lp->stage[t];
 
 		lp->bits += tr->table[t].bits;
+		lp->table_bits[t] = tr->table[t].bits;
 		if (s < 1 || s > SN_PLAN_MAX_STAGES)
 			continue;
 		p->tables_in_stage[s - 1]++;

@@ -16,10 +16,12 @@ static json_t *u64(uint64_t v)
 
 static json_t *level_json(const struct sn_level_plan *lp)
 {
-	json_t *o = json_object(), *stages = json_array();
+	json_t *o = json_object(), *stages = json_array(), *table_bits = json_array();
 
-	for (unsigned t = 0; t < lp->ntables && t < SN_PLAN_MAX_TABLES; t++)
+	for (unsigned t = 0; t < lp->ntables && t < SN_PLAN_MAX_TABLES; t++) {
 		json_array_append_new(stages, u64(lp->stage[t]));
+		json_array_append_new(table_bits, u64(lp->table_bits[t]));
+	}
 	json_object_set_new(o, "level", u64(lp->level));
 	json_object_set_new(o, "used", json_boolean(lp->used));
 	json_object_set_new(o, "from", u64(lp->from));
@@ -27,6 +29,7 @@ static json_t *level_json(const struct sn_level_plan *lp)
 	json_object_set_new(o, "stages", stages);
 	json_object_set_new(o, "tuples", u64(lp->tuples));
 	json_object_set_new(o, "bits", u64(lp->bits));
+	json_object_set_new(o, "table_bits", table_bits);
 	return o;
 }
 
@@ -121,17 +124,36 @@ static int read_stages(const struct preader *r, json_t *arr, const char *path,
 	return 0;
 }
 
+/* Optional "table_bits": register bits of each table in the switch. */
+static int read_table_bits(const struct preader *r, json_t *arr, const char *path,
+			   struct sn_level_plan *lp)
+{
+	size_t i;
+	json_t *v;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) != lp->ntables)
+		return pbad(r, path, "table_bits must list the bits of each table in the switch");
+	json_array_foreach(arr, i, v) {
+		if (!json_is_integer(v) || !in_range(json_integer_value(v), INT64_MAX))
+			return pbad(r, path, "table_bits must be non-negative integers");
+		lp->table_bits[i] = (uint64_t)json_integer_value(v);
+	}
+	return 0;
+}
+
 static int read_level(const struct preader *r, json_t *j, const char *path,
 		      struct sn_level_plan *lp)
 {
 	json_int_t level, from, tables, tuples, bits;
-	int used;
-	json_t *stages;
+	int used, rc;
+	json_t *stages, *table_bits = NULL;
 	json_error_t je;
 
-	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:I,s:b,s:I,s:I,s:o,s:I,s:I}", "level", &level,
-			   "used", &used, "from", &from, "tables", &tables, "stages", &stages,
-			   "tuples", &tuples, "bits", &bits))
+	if (json_unpack_ex(j, &je, JSON_STRICT, "{s:I,s:b,s:I,s:I,s:o,s:I,s:I,s?o}", "level",
+			   &level, "used", &used, "from", &from, "tables", &tables, "stages",
+			   &stages, "tuples", &tuples, "bits", &bits, "table_bits", &table_bits))
 		return unpack_err(r, path, &je);
 	if (!in_range(level, 128) || !in_range(from, 128) || !in_range(tuples, INT64_MAX) ||
 	    !in_range(bits, INT64_MAX))
@@ -144,7 +166,8 @@ static int read_level(const struct preader *r, json_t *j, const char *path,
 	lp->ntables = (unsigned)tables;
 	lp->tuples = (uint64_t)tuples;
 	lp->bits = (uint64_t)bits;
-	return read_stages(r, stages, path, lp);
+	rc = read_stages(r, stages, path, lp);
+	return rc ? rc : read_table_bits(r, table_bits, path, lp);
 }
 
 static int read_query(const struct preader *r, json_t *j, const char *path,

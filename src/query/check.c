@@ -164,8 +164,8 @@ static int param_node(struct sq_parser *p, const struct sq_token *t, const struc
 		      struct sn_expr **out)
 {
 	if (pr->value < 0 || pr->value != floor(pr->value) || pr->value >= 18446744073709551616.0)
-		return sq_error(p, t->pos, "parameter `%s` is %g, but expressions need a whole number from 0",
-				pr->name, pr->value);
+		return sq_error(p, t->pos, "parameter `%s` is %g, but expressions need a whole number "
+				"from 0 to 18446744073709551615", pr->name, pr->value);
 	return const_node(t, (uint64_t)pr->value, out);
 }
 

@@ -6,6 +6,10 @@
 
 #include "query/query_int.h"
 
+/* Query files larger than this are rejected, so that a device such as
+ * /dev/zero given as a query file fails at once instead of filling memory. */
+#define QUERY_FILE_MAX (64u << 20)
+
 int sn_query_parse_file(struct sn_query_set *set, const char *path,
 			const struct sn_define *defs, size_t n_defs, char *err, size_t errlen)
 {
@@ -21,6 +25,13 @@ int sn_query_parse_file(struct sn_query_set *set, const char *path,
 	}
 	do {
 		if (len == cap) {
+			if (cap >= QUERY_FILE_MAX) {
+				rc = -EFBIG;
+				snprintf(err, errlen, "%s: query file is larger than %u MB: give a "
+					 "query file, not a device or a capture", path,
+					 QUERY_FILE_MAX >> 20);
+				goto out;
+			}
 			cap = cap ? cap * 2 : 4096;
 			grown = realloc(text, cap);
 			if (!grown) {
@@ -30,12 +41,14 @@ int sn_query_parse_file(struct sn_query_set *set, const char *path,
 			}
 			text = grown;
 		}
+		errno = 0;
 		n = fread(text + len, 1, cap - len, f);
 		len += n;
 	} while (n > 0);
 	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(err, errlen, "%s: failed to read query file", path);
+		rc = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: failed to read query file: %s", path,
+			 strerror(errno ? errno : EIO));
 		goto out;
 	}
 	rc = sn_query_parse_text(set, path, text, len, defs, n_defs, err, errlen);

@@ -62,12 +62,20 @@ query udp(window = 1) {
 EOF
 
 # start_capture ARGS...: run sonata in the capture namespace in the
-# background, its pid in $pid, and wait until it has opened the interface.
+# background, its pid in $pid, and wait at most 10 s until its packet socket
+# shows in the namespace's /proc/net/packet (a header line, then one per socket).
 start_capture() {
 	ip netns exec "$cap_ns" "$sonata" run -i "sncap$tag" -q "$tmp/udp.sq" "$@" \
 		>"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	sleep 1
+	n=0
+	while [ "$(ip netns exec "$cap_ns" cat /proc/net/packet | wc -l)" -lt 2 ] &&
+	      [ "$n" -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ "$n" -lt 100 ] || fail "sonata opened no packet socket within 10 s"
+	sleep 0.2
 }
 
 # stop_capture SIGNAL: send it and wait at most 10 s for sonata to exit.
@@ -117,8 +125,13 @@ done
 
 if id nobody >/dev/null 2>&1; then
 	start_capture -Z nobody
-	uid=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")
 	want=$(id -u nobody)
+	n=0
+	while uid=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status") &&
+	      [ "$uid" != "$want $want $want $want" ] && [ "$n" -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
 	[ "$uid" = "$want $want $want $want" ] &&
 		echo "ok   live: -Z nobody runs as uid $want after opening" ||
 		fail "-Z nobody: Uid is '$uid', expected $want four times"
