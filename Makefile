@@ -35,7 +35,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 LIBSONATA := $(BUILD)/libsonata.a
 SONATA    := $(BUILD)/sonata
 
-.PHONY: all deps check demo install clean fuzz tests bench
+.PHONY: all deps check demo install clean fuzz tests bench soak
 
 all: $(SONATA) $(LIBSONATA)
 
@@ -76,6 +76,12 @@ bench:
 	@sh tools/deps.sh bench
 	$(MAKE) all
 	BUILD=$(BUILD) BENCH_LONG=$(BENCH_LONG) sh bench/run.sh
+
+# 50 M packets of spoofed-source flood through all queries: peak memory
+# against the key ceiling (slow; appends to docs/hardening.md).
+soak: deps
+	$(MAKE) all
+	BUILD=$(BUILD) sh bench/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
