@@ -7,12 +7,13 @@
 # Environment:
 #   BUILD         build directory holding libsonata.a (default: build)
 #   TRACES        the shared captures (default: ../shared/traces)
-#   XDP_REPEAT    runs of each packet for the repeated measure (default 50)
+#   XDP_REPEAT    runs of each of the 64 sampled packets for the repeated measure
+#                 (default 1000)
 set -eu
 
 BUILD=${BUILD:-build}
 TRACES=${TRACES:-../shared/traces}
-REPEAT=${XDP_REPEAT:-50}
+REPEAT=${XDP_REPEAT:-1000}
 CC=${CC:-cc}
 BIN=$BUILD/bench/xdp_bench
 

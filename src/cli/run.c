@@ -44,6 +44,9 @@ static void run_usage(FILE *out)
 		"  -q FILE          query file; repeat for several (default: every bundled query)\n"
 		"  -D NAME=VALUE    set a query parameter, e.g. -D threshold=20 or\n"
 		"                   -D ddos.threshold=20 for one query\n"
+		"  --threads N      run the queries in N threads (default: 2 with 2 or more\n"
+		"                   cores; 1 for live capture, --plan, --profile and standard\n"
+		"                   input); each thread reads and decodes the files itself\n"
 		"  --max-keys N     live keys per query per window before rows are marked\n"
 		"                   incomplete (default 2000000; 0: no limit)\n"
 		"  --plan MODE|FILE run with the switch model: a mode (all-sp, filter-dp,\n"
@@ -66,7 +69,8 @@ static void run_usage(FILE *out)
 }
 
 enum { OPT_FORMAT = 256, OPT_NO_SUMMARY, OPT_NO_PROGRESS, OPT_MAX_KEYS, OPT_NO_REASM,
-       OPT_PLAN, OPT_PROFILE, OPT_DATAPLANE, OPT_XDP_MODE, OPT_KEEP_GEN };
+       OPT_PLAN, OPT_PROFILE, OPT_DATAPLANE, OPT_XDP_MODE, OPT_KEEP_GEN,
+       OPT_THREADS };
 
 static int parse_define(const char *arg, struct sn_define *def, char **name)
 {
@@ -205,6 +209,16 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 		return run_xdp_parse(cfg, "--xdp-mode", arg);
 	case OPT_KEEP_GEN:
 		return run_xdp_parse(cfg, "--keep-generated", arg);
+	case OPT_THREADS:
+		if (parse_count("--threads", arg, 64, &n))
+			return -EINVAL;
+		if (n == 0) {
+			fprintf(stderr, "sonata run: invalid --threads 0: expected a number from "
+					"1 to 64\n");
+			return -EINVAL;
+		}
+		cfg->threads = (int)n;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -224,6 +238,7 @@ static int parse_run_args(struct run_config *cfg, int argc, char **argv)
 		{ "dataplane", required_argument, NULL, OPT_DATAPLANE },
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "keep-generated", required_argument, NULL, OPT_KEEP_GEN },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -313,6 +328,8 @@ static int run_loop(struct run_state *st)
 		}
 		if ((++st->packets & 0xffff) == 0)
 			run_progress(st, 0);
+		if (st->threads && (st->packets & (RUN_POLL_PACKETS - 1)) == 0)
+			run_threads_poll(st);
 		if (st->live && (st->packets & 0xff) == 0)
 			sn_engine_tick(st->engine, wall_clock_ns());
 	}
@@ -322,7 +339,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_config cfg;
 	struct run_state st;
-	int rc, status = 1;
+	int rc, lost = 0, status = 1;
 
 	run_config_init(&cfg);
 	rc = parse_run_args(&cfg, argc, argv);
@@ -332,7 +349,7 @@ int cmd_run(int argc, char **argv)
 	}
 	sn_log_set_level(cfg.verbosity >= 2 ? SN_LOG_DEBUG
 			 : cfg.verbosity == 1 ? SN_LOG_INFO : SN_LOG_WARN);
-	if (run_state_open(&st, &cfg)) {
+	if (run_state_open(&st, &cfg) || run_threads_open(&st)) {
 		run_state_close(&st);
 		goto out;
 	}
@@ -349,7 +366,10 @@ int cmd_run(int argc, char **argv)
 		sn_xdp_flush(st.xdp);
 	else if (st.dp)
 		sn_dp_flush(st.dp);
-	sn_engine_flush(st.engine);
+	if (st.threads)
+		lost = run_threads_finish(&st, stop_requested);
+	else
+		sn_engine_flush(st.engine);
 	/* A live XDP run has no capture source: the XDP summary reports its input. */
 	if (st.src)
 		run_progress(&st, 1);
@@ -365,7 +385,7 @@ int cmd_run(int argc, char **argv)
 		run_xdp_summary(&st);
 	/* The key limit warning shows even with --no-summary: rows were cut. */
 	run_limit_warnings(&st);
-	status = rc < 0 || st.xdp_error ? 1 : 0;
+	status = rc < 0 || st.xdp_error || lost ? 1 : 0;
 	if (run_state_close(&st))
 		status = 1;
 out:

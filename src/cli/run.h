@@ -3,6 +3,7 @@
 #define SONATA_CLI_RUN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,11 +38,13 @@ struct run_config {
 	int dataplane_set; /* --dataplane given */
 	int xdp_mode; /* --xdp-mode: enum sn_xdp_mode, SN_XDP_AUTO when not given */
 	const char *keep_generated; /* --keep-generated DIR */
+	int threads; /* --threads N; 0: 2 on a machine with 2 or more cores */
 };
 
 struct run_output; /* row writer, see run_output.c */
 struct sn_dp_runner;
 struct sn_xdp;
+struct run_threads;
 
 struct run_state {
 	const struct run_config *cfg;
@@ -60,6 +63,7 @@ struct run_state {
 	uint64_t late_packets; /* packets older than newest_ts_ns */
 	uint64_t start_ns;
 	uint64_t last_progress_ns;
+	struct run_threads *threads; /* --threads above 1; engine is then group 0's */
 };
 
 void run_config_init(struct run_config *cfg);
@@ -96,6 +100,20 @@ int run_plan_build(const char *spec, const struct sn_query_set *set, const char 
 		   size_t n_files, const struct sn_decode_opts *decode, struct sn_dp_opts *opts,
 		   struct sn_plan *out);
 void run_plan_summary(const struct run_state *st);
+
+/* run_threads.c: with --threads N above 1, split the queries into N engines and start
+ * the threads of groups 1 and up (each reads the input again); does nothing for one
+ * thread or an input that cannot be read twice. Prints the error. */
+int run_threads_open(struct run_state *st);
+/* Write the rows every group has passed; called by the main thread between packets. */
+#define RUN_POLL_PACKETS 4096
+void run_threads_poll(struct run_state *st);
+/* Flush st->engine, let the threads finish (at once when stopped) and write the
+ * remaining rows. Returns -ENOMEM when a row could not be kept. */
+int run_threads_finish(struct run_state *st, bool stopped);
+void run_threads_close(struct run_state *st);
+/* Statistics of query (index in st->queries), whichever engine runs it. */
+void run_query_stats(const struct run_state *st, size_t query, struct sn_query_stats *qs);
 
 void run_progress(struct run_state *st, int done);
 void run_summary(const struct run_state *st);

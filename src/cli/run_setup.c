@@ -258,6 +258,7 @@ int run_state_close(struct run_state *st)
 {
 	int rc = 0;
 
+	run_threads_close(st);
 	if (st->src)
 		sn_source_close(st->src);
 	if (st->engine)

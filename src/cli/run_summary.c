@@ -55,7 +55,7 @@ static void summary_queries(const struct run_state *st)
 	fprintf(stderr, "  %-20s %12s %8s %8s %10s\n", "query", "tuples", "rows", "windows",
 		"incomplete");
 	for (size_t i = 0; i < st->queries.n; i++) {
-		sn_engine_query_stats(st->engine, i, &qs);
+		run_query_stats(st, i, &qs);
 		fprintf(stderr, "  %-20s %12llu %8llu %8llu %10llu\n", st->queries.queries[i].name,
 			(unsigned long long)qs.tuples_in, (unsigned long long)qs.rows_out,
 			(unsigned long long)qs.windows, (unsigned long long)qs.incomplete_windows);
@@ -67,7 +67,7 @@ void run_limit_warnings(const struct run_state *st)
 	struct sn_query_stats qs;
 
 	for (size_t i = 0; i < st->queries.n; i++) {
-		sn_engine_query_stats(st->engine, i, &qs);
+		run_query_stats(st, i, &qs);
 		if (qs.incomplete_windows)
 			fprintf(stderr, "sonata: warning: query %s reached --max-keys %zu in %llu "
 					"window%s; its rows there are marked incomplete: raise "

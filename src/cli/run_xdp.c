@@ -1,7 +1,7 @@
 /* sonata run --dataplane xdp: the plan's switch part as an XDP program. On a live interface
- * the program is attached and its ring buffer feeds the engine; on capture files each
- * packet runs through the program with BPF_PROG_TEST_RUN, which is how the program is
- * compared with the software model. */
+ * the program is attached and its ring buffer feeds the engine. On capture files each
+ * packet runs through the program with BPF_PROG_TEST_RUN, so the results can be compared
+ * with the software model's. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +113,7 @@ int run_xdp_live(struct run_state *st, volatile sig_atomic_t *stop)
 		if (rc == -EINTR)
 			continue;
 		if (rc < 0) {
-			fprintf(stderr, "sonata: error: reading the XDP ring buffer: %s\n",
+			fprintf(stderr, "sonata: error: reading the XDP ring buffer failed: %s\n",
 				strerror(-rc));
 			return rc;
 		}

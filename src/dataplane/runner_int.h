@@ -22,7 +22,7 @@ struct dp_level {
 	bool final;		/* its rows are the query's answer */
 	bool feeds;		/* another level reads the keys it reports */
 	unsigned ntables;	/* stateful tables in the switch */
-	/* Stage (1-based) and register bits the plan gave each table, 0: none given; and the
+	/* Stage (1-based) and register bits the plan gave each table (0: none given), and the
 	 * cells reserved for it in that stage until the level is built. */
 	unsigned plan_stage[SN_PLAN_MAX_TABLES];
 	uint64_t plan_bits[SN_PLAN_MAX_TABLES];

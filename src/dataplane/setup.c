@@ -242,10 +242,10 @@ static unsigned last_stage_for(const struct sn_dp_runner *r, const struct dp_lev
 }
 
 /*
- * Table j with at least the cells reserved for it, and up to `cells`. The planner packs tables
- * into few stages and leaves others empty, so the table takes, between its predecessor's stage
- * and its successor's planned stage, the stage where it gets the most cells; the planned
- * stage wins ties.
+ * Place table j with at least the cells reserved for it, and up to `cells`. The planner packs
+ * tables into few stages and leaves others empty. So the table takes the stage where it gets
+ * the most cells between its predecessor's stage and its successor's planned stage, and the
+ * planned stage wins ties.
  */
 static bool place_planned(struct sn_dp_runner *r, struct dp_level *lv,
 			  const struct sn_dp_table *t, size_t n, unsigned j, unsigned prev,

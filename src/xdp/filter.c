@@ -1,7 +1,8 @@
 /* Refinement filters as map updates: the keys a level reported in window t go into the LPM
- * trie of the fed level for window t + 1. Two tries, chosen by the parity of the window
- * number and shared by all levels (the level is part of the key), so the program keeps reading the current window's trie while user space
- * fills the next one, and no program reload is needed. */
+ * trie of the fed level for window t + 1. There are two tries, chosen by the parity of the
+ * window number and shared by all levels (the level is part of the key). The program keeps
+ * reading the current window's trie while user space fills the next one, so no program
+ * reload is needed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

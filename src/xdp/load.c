@@ -1,6 +1,7 @@
 /* Compile the generated program with clang for the BPF target and load it with libbpf.
  * A failed load prints the end of the verifier log and what to do. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,9 +210,30 @@ static int load_object(struct sn_xdp *x, const char *obj)
 	return rc;
 }
 
+/* Whether files a and b have the same bytes. */
+static bool same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	int ca, cb;
+
+	while (same) {
+		ca = getc(fa);
+		cb = getc(fb);
+		same = ca == cb;
+		if (ca == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 int sx_build(struct sn_xdp *x)
 {
-	char src[4200], obj[4200];
+	char src[4200], obj[4200], fresh[4200];
 	int rc;
 
 	rc = make_dir(x);
@@ -219,9 +241,21 @@ int sx_build(struct sn_xdp *x)
 		return rc;
 	snprintf(src, sizeof(src), "%s/sonata_xdp.c", x->dir);
 	snprintf(obj, sizeof(obj), "%s/sonata_xdp.o", x->dir);
-	rc = write_source(x, src);
-	if (!rc)
+	snprintf(fresh, sizeof(fresh), "%s/sonata_xdp.c.new", x->dir);
+	rc = write_source(x, fresh);
+	if (rc)
+		return rc;
+	/* A kept directory whose program is unchanged keeps its object: no compiler run. */
+	if (same_file(fresh, src) && access(obj, R_OK) == 0) {
+		unlink(fresh);
+		sn_debug("reusing %s: the generated program is unchanged", obj);
+	} else if (rename(fresh, src)) {
+		rc = -errno;
+		sn_err("cannot rename %s to %s: %s", fresh, src, strerror(-rc));
+	} else {
+		unlink(obj);
 		rc = run_clang(x, src, obj);
+	}
 	if (!rc)
 		rc = load_object(x, obj);
 	return rc;

@@ -75,6 +75,21 @@ check_plan() {
 		echo "FAIL $name: $background rows keyed by background hosts"
 		failed=$((failed + 1))
 	fi
+	# The summary's rows column (sixth from the end) counts each query's output rows.
+	awk '/ to SP / { on = 1; next } on && NF >= 9 { print $1, $(NF - 5), $(NF - 4) }' \
+		"$summary" >"$tmp/counts"
+	[ "$(wc -l <"$tmp/counts")" -eq 11 ] || {
+		echo "FAIL $name: the summary lists $(wc -l <"$tmp/counts") queries, not 11"
+		failed=$((failed + 1))
+	}
+	while read -r query nrows windows; do
+		got_rows=$(jq -r --arg q "$query" 'select(.query == $q) | .query' "$rows" | wc -l)
+		if [ "$nrows" -ne "$got_rows" ] || [ "$windows" -eq 0 ]; then
+			echo "FAIL $name $query: summary shows $nrows rows in $windows windows," \
+				"output has $got_rows rows"
+			failed=$((failed + 1))
+		fi
+	done <"$tmp/counts"
 	while read -r kind victim attacker last start end; do
 		w=$(window_of "$kind")
 		# The delay is the last column of the query's line in the switch model summary.

@@ -1,5 +1,6 @@
 /* Planner on trained costs: no level that feeds nothing, plans that survive their JSON form,
- * and a runner that skips dead levels of hand-written plans. */
+ * and a runner that skips dead levels of hand-written plans and reserves and spreads the
+ * planned tables. */
 #include <string.h>
 
 #include "testutil.h"

@@ -8,6 +8,8 @@
 #include "sonata/xdp.h"
 #include "xdp/xdp_int.h"
 
+#include <unistd.h>
+
 #define MAX_ENT 256
 
 struct tapped {
@@ -80,8 +82,9 @@ static void check_packet(struct sn_dp_runner *m, struct sn_dp_runner *xr, uint64
 	}
 }
 
-static void run_trace(const char *name, enum sn_plan_mode mode)
+static void run_trace(const char *name, enum sn_plan_mode mode, const char *dir)
 {
+	struct sn_xdp_opts xo;
 	struct sn_query_set set = { 0 };
 	struct rowlog want = { 0 }, got = { 0 };
 	struct sn_dp_runner *m;
@@ -102,7 +105,9 @@ static void run_trace(const char *name, enum sn_plan_mode mode)
 	opts.cells = 4096;
 	assert_int_equal(sn_dp_plan_mode(&set, &opts, mode, &plan), 0);
 	assert_int_equal(sn_dp_new(&m, &set, &plan, &opts, rowlog_add, &want), 0);
-	assert_int_equal(sn_xdp_new(&x, &set, &plan, &opts, NULL, rowlog_add, &got), 0);
+	sn_xdp_opts_default(&xo);
+	xo.keep_dir = dir;
+	assert_int_equal(sn_xdp_new(&x, &set, &plan, &opts, &xo, rowlog_add, &got), 0);
 	x->tap = tap;
 	x->tap_arg = &t;
 	before = calloc(m->set.n, sizeof(*before));
@@ -149,23 +154,34 @@ static const char *const traces[] = {
 	"zeek_ftp_bruteforce.pcap", "zeek_sshguess.pcap",
 };
 
-static void test_maxdp_traces(void **state)
+/* Every capture, one compiler run: the program is the same for all of them, and a kept
+ * directory reuses its object. */
+static void run_mode(enum sn_plan_mode mode)
 {
+	char dir[] = "/tmp/sonata-xdp-test-XXXXXX", path[64];
+	static const char *const files[] = { "sonata_xdp.c", "sonata_xdp.o", "clang.log" };
 	size_t i;
 
-	(void)state;
+	assert_non_null(mkdtemp(dir));
 	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++)
-		run_trace(traces[i], SN_PLAN_MAX_DP);
+		run_trace(traces[i], mode, dir);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_maxdp_traces(void **state)
+{
+	(void)state;
+	run_mode(SN_PLAN_MAX_DP);
 }
 
 static void test_fixedref_traces(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++)
-		run_trace(traces[i], SN_PLAN_FIXED_REF);
-
+	run_mode(SN_PLAN_FIXED_REF);
 }
 
 int main(void)
