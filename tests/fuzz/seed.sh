@@ -59,6 +59,18 @@ query)
 		cp "$f" "$corpus/$(printf '%s' "$f" | tr / _)"
 	done
 	;;
+costs)
+	# The planner's cost files, and a plan JSON written from the first one
+	# when the sonata binary is built (the target reads both formats).
+	for f in tests/data/plan/*.json; do
+		[ -f "$f" ] || continue
+		cp "$f" "$corpus/$(basename "$f")"
+	done
+	if [ -x build/sonata ]; then
+		build/sonata plan --costs tests/data/plan/ref_test1.json --json \
+			>"$corpus/plan_ref_test1.json" 2>/dev/null || true
+	fi
+	;;
 *)
 	;;
 esac
