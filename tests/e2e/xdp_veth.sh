@@ -30,7 +30,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 fail() {
 	echo "FAIL xdp_veth: $*"
@@ -112,6 +112,9 @@ replay() {
 		fail "$1: tcpreplay failed:"
 		cat "$tmp/replay"
 	fi
+	# tcpreplay exits 0 even when frames above the MTU fail to send.
+	grep -Eq 'Failed packets: +0$' "$tmp/replay" ||
+		fail "$1: tcpreplay could not send every frame: $(grep Failed "$tmp/replay")"
 	sleep 1
 	stop "$3" || { fail "$1: sonata exited with status $? after SIG$3:"; cat "$tmp/live.err"; }
 	pairs "$tmp/file" >"$tmp/want"
