@@ -101,7 +101,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -Wno-format-nonliteral
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS='$(FUZZ_CFLAGS)' build/fuzz/libsonata.a
-	@set -e; for t in $(FUZZ_TARGETS); do \
+	@set -e; passed=0; for t in $(FUZZ_TARGETS); do \
 	    clang -std=gnu11 -O1 -g -Iinclude -Isrc -D_GNU_SOURCE \
 	        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	        -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build/fuzz/libsonata.a $(LDLIBS); \
@@ -116,7 +116,9 @@ fuzz: deps
 	        exit 1; \
 	    fi; \
 	    tail -n 4 build/fuzz/fuzz_$$t.log; \
-	done
+	    passed=$$((passed + 1)); \
+	done; \
+	echo "fuzz: $$passed passed, 0 failed"
 
 clean:
 	rm -rf build

@@ -13,6 +13,8 @@ DIR=${SONATA_BENCH_DIR:-/var/tmp/sonata-bench}
 PACKETS=${SOAK_PACKETS:-50000000}
 OUT=${SOAK_OUT:-docs/hardening.md}
 SONATA=$BUILD/sonata
+# The bundled queries of this checkout, wherever the binary was built.
+export SONATA_QUERY_DIR=${SONATA_QUERY_DIR:-$PWD/queries}
 TRACE=$DIR/soak-flood-$PACKETS.pcap
 # 20,000 background packets/s plus 250,000 spoofed SYNs/s for 200 s.
 GEN_ARGS="-r 20000 --snaplen 96 --attack syn_flood --syn_flood-start 2

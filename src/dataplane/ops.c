@@ -6,35 +6,8 @@
 #include <string.h>
 
 #include "sonata/fields.h"
+#include "common/binop.h"
 #include "dataplane/dp_int.h"
-
-static bool compare(enum sn_binop op, const struct sn_value *a, const struct sn_value *b)
-{
-	int r;
-
-	if (a->type != b->type)
-		return op == SN_BIN_NE;
-	if (a->type == SN_T_ADDR && a->addr.family != b->addr.family &&
-	    op != SN_BIN_EQ && op != SN_BIN_NE)
-		return false;
-	r = sn_value_compare(a, b);
-	switch (op) {
-	case SN_BIN_EQ:
-		return r == 0;
-	case SN_BIN_NE:
-		return r != 0;
-	case SN_BIN_LT:
-		return r < 0;
-	case SN_BIN_LE:
-		return r <= 0;
-	case SN_BIN_GT:
-		return r > 0;
-	case SN_BIN_GE:
-		return r >= 0;
-	default:
-		return false;
-	}
-}
 
 static bool in_prefix(const struct sn_expr *e, const struct sn_value *a)
 {
@@ -57,7 +30,7 @@ static int eval_binary(const struct sn_expr *e, const struct sn_packet *pkt,
 	out->type = SN_T_UINT;
 	if (e->op >= SN_BIN_EQ && e->op <= SN_BIN_GE) {
 		out->u = dp_eval(e->a, pkt, cols, &a) && dp_eval(e->b, pkt, cols, &b) &&
-			 compare(e->op, &a, &b);
+			 sn_binop_compare(e->op, &a, &b);
 		return 1;
 	}
 	if (e->op == SN_BIN_AND) {
@@ -72,14 +45,9 @@ static int eval_binary(const struct sn_expr *e, const struct sn_packet *pkt,
 		return 0;
 	switch (e->op) {
 	case SN_BIN_ADD:
-		out->u = a.u + b.u;
-		return 1;
 	case SN_BIN_SUB:
-		/* Values are counts: a difference below zero stops at zero. */
-		out->u = a.u > b.u ? a.u - b.u : 0;
-		return 1;
 	case SN_BIN_AND_BITS:
-		out->u = a.u & b.u;
+		out->u = sn_binop_arith(e->op, a.u, b.u);
 		return 1;
 	default:
 		return 0;

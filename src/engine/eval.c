@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/binop.h"
 #include "engine/engine_int.h"
 
 /* Bound on the values walked for one multi-valued comparison; a DNS message
@@ -83,55 +84,6 @@ static int eval_field(struct ectx *c, const struct enode *n, struct sn_value *ou
 	return eng->cache_has[n->field];
 }
 
-static uint64_t arith(enum sn_binop op, uint64_t a, uint64_t b)
-{
-	switch (op) {
-	case SN_BIN_ADD:
-		return a + b;
-	case SN_BIN_SUB:
-		/* Values are counts: a difference below zero stops at zero. */
-		return a > b ? a - b : 0;
-	case SN_BIN_MUL:
-		return a * b;
-	case SN_BIN_DIV:
-		return b ? a / b : 0;
-	case SN_BIN_MOD:
-		return b ? a % b : 0;
-	case SN_BIN_AND_BITS:
-		return a & b;
-	default:
-		return 0;
-	}
-}
-
-static bool compare(enum sn_binop op, const struct sn_value *a, const struct sn_value *b)
-{
-	int r;
-
-	if (a->type != b->type)
-		return op == SN_BIN_NE;
-	if (a->type == SN_T_ADDR && a->addr.family != b->addr.family &&
-	    op != SN_BIN_EQ && op != SN_BIN_NE)
-		return false;
-	r = sn_value_compare(a, b);
-	switch (op) {
-	case SN_BIN_EQ:
-		return r == 0;
-	case SN_BIN_NE:
-		return r != 0;
-	case SN_BIN_LT:
-		return r < 0;
-	case SN_BIN_LE:
-		return r <= 0;
-	case SN_BIN_GT:
-		return r > 0;
-	case SN_BIN_GE:
-		return r >= 0;
-	default:
-		return false;
-	}
-}
-
 static bool in_prefix(const struct enode *n, const struct sn_value *a)
 {
 	struct sn_addr masked;
@@ -173,7 +125,7 @@ static bool test_once(struct ectx *c, const struct enode *n)
 	case SN_EX_BINARY:
 		if (!eval(c, n->b, &b))
 			return false;
-		return compare(n->op, &a, &b);
+		return sn_binop_compare(n->op, &a, &b);
 	case SN_EX_IN_PREFIX:
 		return in_prefix(n, &a);
 	case SN_EX_CONTAINS:
@@ -231,7 +183,7 @@ static int eval_binary(struct ectx *c, const struct enode *n, struct sn_value *o
 	}
 	if (!eval(c, n->a, &a) || !eval(c, n->b, &b))
 		return 0;
-	out->u = arith(n->op, a.u, b.u);
+	out->u = sn_binop_arith(n->op, a.u, b.u);
 	return 1;
 }
 

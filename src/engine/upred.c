@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/binop.h"
 #include "engine/engine_int.h"
 
 enum ukind {
@@ -73,14 +74,13 @@ static bool is_cmp(enum sn_binop op)
 	return op >= SN_BIN_EQ && op <= SN_BIN_GE;
 }
 
-static uint64_t uarith(enum sn_binop op, uint64_t a, uint64_t b);
 
 /* Fold an operation on constants into a constant. */
 static void fold(struct unode *u)
 {
 	if (u->kind != U_ARITH || u->a->kind != U_CONST || u->b->kind != U_CONST)
 		return;
-	u->k = uarith(u->op, u->a->k, u->b->k);
+	u->k = sn_binop_arith(u->op, u->a->k, u->b->k);
 	u->kind = U_CONST;
 	unode_free(u->a);
 	unode_free(u->b);
@@ -263,44 +263,9 @@ static inline int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64
 	}
 }
 
-static uint64_t uarith(enum sn_binop op, uint64_t a, uint64_t b)
-{
-	switch (op) {
-	case SN_BIN_ADD:
-		return a + b;
-	case SN_BIN_SUB:
-		return a > b ? a - b : 0;
-	case SN_BIN_MUL:
-		return a * b;
-	case SN_BIN_DIV:
-		return b ? a / b : 0;
-	case SN_BIN_MOD:
-		return b ? a % b : 0;
-	case SN_BIN_AND_BITS:
-		return a & b;
-	default:
-		return 0;
-	}
-}
-
 static bool ucmp(enum sn_binop op, uint64_t a, uint64_t b)
 {
-	switch (op) {
-	case SN_BIN_EQ:
-		return a == b;
-	case SN_BIN_NE:
-		return a != b;
-	case SN_BIN_LT:
-		return a < b;
-	case SN_BIN_LE:
-		return a <= b;
-	case SN_BIN_GT:
-		return a > b;
-	case SN_BIN_GE:
-		return a >= b;
-	default:
-		return false;
-	}
+	return sn_binop_order_holds(op, (a > b) - (a < b));
 }
 
 static int uval(struct ectx *c, const struct unode *u, uint64_t *v)
@@ -316,7 +281,7 @@ static int uval(struct ectx *c, const struct unode *u, uint64_t *v)
 	case U_ARITH:
 		if (!uval(c, u->a, &a) || !uval(c, u->b, &b))
 			return 0;
-		*v = uarith(u->op, a, b);
+		*v = sn_binop_arith(u->op, a, b);
 		return 1;
 	case U_NEG:
 		/* 0 - a, which stops at 0 like every subtraction. */
