@@ -76,7 +76,7 @@ static int parse_time(const char *s, double *out)
 
 	errno = 0;
 	*out = strtod(s, &end);
-	if (errno || end == s || *end || *out < 0) {
+	if (errno || end == s || *end || !(*out >= 0)) {
 		fprintf(stderr, "sonata plan: invalid --time-limit '%s': expected seconds >= 0\n",
 			s);
 		return -EINVAL;

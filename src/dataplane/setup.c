@@ -204,7 +204,9 @@ static void reserve_plan(struct sn_dp_runner *r)
 
 				if (!lv->plan_stage[j] || !lv->plan_bits[j])
 					continue;
-				while ((uint64_t)cells * 2 * slot <= lv->plan_bits[j])
+				/* Bounded: a plan file may ask for any number of bits. */
+				while (cells < (1u << 30) &&
+				       (uint64_t)cells * 2 * slot <= lv->plan_bits[j])
 					cells *= 2;
 				if (!dp_pipeline_reserve(&r->pipe, lv->plan_stage[j], slot, cells))
 					lv->reserved[j] = cells;
@@ -411,6 +413,30 @@ static int build_level(struct sn_dp_runner *r, struct dp_level *lv)
 	return rc;
 }
 
+/* A plan file written for other queries runs every query in the stream
+ * processor: say which names do not match, so that is never silent. */
+static void warn_plan_mismatch(const struct sn_query_set *set, const struct sn_plan *plan)
+{
+	size_t i, j;
+
+	if (!plan || plan->mode == SN_PLAN_ALL_SP)
+		return;
+	for (i = 0; i < set->n; i++) {
+		if (!find_plan(plan, set->queries[i].name))
+			sn_warn("query %s is not in the plan; it runs in the stream processor only",
+				set->queries[i].name);
+	}
+	for (j = 0; j < plan->nqueries; j++) {
+		for (i = 0; i < set->n; i++) {
+			if (!strcmp(plan->query[j].name, set->queries[i].name))
+				break;
+		}
+		if (i == set->n)
+			sn_warn("the plan names query %s, which is not loaded; check -q and the "
+				"plan file", plan->query[j].name);
+	}
+}
+
 int dp_setup(struct sn_dp_runner *r, const struct sn_query_set *set, const struct sn_plan *plan)
 {
 	size_t i, k = 0, total = 0;
@@ -421,6 +447,7 @@ int dp_setup(struct sn_dp_runner *r, const struct sn_query_set *set, const struc
 	if (!r->qs)
 		return -ENOMEM;
 	r->n = set->n;
+	warn_plan_mismatch(set, plan);
 	for (i = 0; i < set->n && !rc; i++) {
 		r->qs[i].q = &set->queries[i];
 		rc = choose_levels(&r->qs[i], plan);

@@ -41,6 +41,10 @@ static int check_keys(const struct reader *r, json_t *obj, const char *path,
 	return 0;
 }
 
+/* Largest cost or bit count a file may give: 2^53, so that sums over many
+ * queries and tables stay exact in GLPK's doubles and never overflow int64. */
+#define SN_COST_MAX (1ull << 53)
+
 /* Read obj[key] as a non-negative integer; a missing optional key leaves *v unchanged. */
 static int get_u64(const struct reader *r, json_t *obj, const char *path, const char *key,
 		   bool required, uint64_t max, uint64_t *v)
@@ -50,8 +54,13 @@ static int get_u64(const struct reader *r, json_t *obj, const char *path, const 
 	if (!j)
 		return required ? bad(r, path, key, "missing") : 0;
 	if (!json_is_integer(j) || json_integer_value(j) < 0 ||
-	    (uint64_t)json_integer_value(j) > max)
-		return bad(r, path, key, "expected a non-negative integer in range");
+	    (uint64_t)json_integer_value(j) > max) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "expected an integer from 0 to %llu",
+			 (unsigned long long)max);
+		return bad(r, path, key, what);
+	}
 	*v = (uint64_t)json_integer_value(j);
 	return 0;
 }
@@ -83,7 +92,7 @@ static int read_limits(const struct reader *r, json_t *j, struct sn_costs *c)
 	if (!rc)
 		rc = get_uint(r, j, "limits", "tables_per_stage", false, &lim->tables_per_stage);
 	if (!rc)
-		rc = get_u64(r, j, "limits", "bits_per_stage", false, UINT64_MAX,
+		rc = get_u64(r, j, "limits", "bits_per_stage", false, SN_COST_MAX,
 			     &lim->bits_per_stage);
 	if (!rc)
 		rc = get_uint(r, j, "limits", "metadata_bits", false, &lim->metadata_bits);
@@ -105,11 +114,11 @@ static int read_table(const struct reader *r, json_t *j, const char *path,
 				  r->name, path);
 	rc = check_keys(r, j, path, keys);
 	if (!rc)
-		rc = get_u64(r, j, path, "in", true, UINT64_MAX, &t->in);
+		rc = get_u64(r, j, path, "in", true, SN_COST_MAX, &t->in);
 	if (!rc)
-		rc = get_u64(r, j, path, "bits", true, UINT64_MAX, &t->bits);
+		rc = get_u64(r, j, path, "bits", true, SN_COST_MAX, &t->bits);
 	if (!rc)
-		rc = get_u64(r, j, path, "out", true, UINT64_MAX, &t->out);
+		rc = get_u64(r, j, path, "out", true, SN_COST_MAX, &t->out);
 	return rc;
 }
 
@@ -160,7 +169,7 @@ static int read_transition(const struct reader *r, json_t *j, const char *path,
 	if (!rc)
 		rc = get_uint(r, j, path, "to", true, &tr->to);
 	if (!rc)
-		rc = get_u64(r, j, path, "keys", false, UINT64_MAX, &tr->keys);
+		rc = get_u64(r, j, path, "keys", false, SN_COST_MAX, &tr->keys);
 	if (!rc)
 		rc = read_tables(r, j, path, q, tr);
 	if (rc)
@@ -168,7 +177,7 @@ static int read_transition(const struct reader *r, json_t *j, const char *path,
 	if (!json_object_get(j, "in") && !q->ntables)
 		return bad(r, path, "in", "missing, and required when the query has no tables");
 	tr->in = q->ntables ? tr->table[0].in : 0;
-	return get_u64(r, j, path, "in", false, UINT64_MAX, &tr->in);
+	return get_u64(r, j, path, "in", false, SN_COST_MAX, &tr->in);
 }
 
 static int read_levels(const struct reader *r, json_t *j, const char *path,
@@ -268,7 +277,7 @@ static int read_root(const struct reader *r, json_t *root, struct sn_costs *out)
 				  "%s: expected a JSON object at the top level", r->name);
 	rc = check_keys(r, root, "", keys);
 	if (!rc)
-		rc = get_u64(r, root, "", "packets", false, UINT64_MAX, &out->packets);
+		rc = get_u64(r, root, "", "packets", false, SN_COST_MAX, &out->packets);
 	if (!rc && json_object_get(root, "limits"))
 		rc = read_limits(r, json_object_get(root, "limits"), out);
 	if (rc)

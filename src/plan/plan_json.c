@@ -138,6 +138,8 @@ static int read_table_bits(const struct preader *r, json_t *arr, const char *pat
 	json_array_foreach(arr, i, v) {
 		if (!json_is_integer(v) || !in_range(json_integer_value(v), INT64_MAX))
 			return pbad(r, path, "table_bits must be non-negative integers");
+		if ((uint64_t)json_integer_value(v) > (1ull << 53))
+			return pbad(r, path, "table_bits must be at most 2^53 bits");
 		lp->table_bits[i] = (uint64_t)json_integer_value(v);
 	}
 	return 0;
