@@ -413,8 +413,8 @@ static int build_level(struct sn_dp_runner *r, struct dp_level *lv)
 	return rc;
 }
 
-/* A plan file written for other queries runs every query in the stream
- * processor: say which names do not match, so that is never silent. */
+/* Warn about each loaded query the plan lacks (it runs in the stream
+ * processor only) and each plan entry that names no loaded query. */
 static void warn_plan_mismatch(const struct sn_query_set *set, const struct sn_plan *plan)
 {
 	size_t i, j;

@@ -41,8 +41,10 @@ static int check_keys(const struct reader *r, json_t *obj, const char *path,
 	return 0;
 }
 
-/* Largest cost or bit count a file may give: 2^53, so that sums over many
- * queries and tables stay exact in GLPK's doubles and never overflow int64. */
+/* Largest cost or bit count a file may give: 2^53, so each value is exact
+ * in GLPK's doubles and a sum of up to 1,024 of them fits in int64.
+ * NOTE: larger files are not refused, so their totals may still be
+ * inexact. */
 #define SN_COST_MAX (1ull << 53)
 
 /* Read obj[key] as a non-negative integer; a missing optional key leaves *v unchanged. */
