@@ -138,9 +138,9 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo
 	echo "Machine: $(nproc) cores, $cpu, $((mem_kib / 1024 / 1024)) GiB of memory,"
 	echo "$(uname -sr). The traces are in the page cache (read once before timing)."
-	echo "The machine was shared with other jobs, so wall times vary from run to run;"
-	echo "wall times are medians of $RUNS runs (3 for tshark) after one warm-up run, and"
-	echo "user CPU times (means, from hyperfine) show the work done whatever the load."
+	echo "The machine was shared with other jobs, so wall times vary from run to run."
+	echo "Wall times are medians of $RUNS runs (3 for tshark) after one warm-up run."
+	echo "User CPU times (means, from hyperfine) show the work done whatever the load."
 	echo
 	echo "Trace: \`sonata gen -n 10000000 $GEN_ARGS\`, $P10 packets,"
 	echo "$(($(stat -c %s "$T10") / 1048576)) MiB; the 1 M slice is its first $P1 packets."

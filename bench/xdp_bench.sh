@@ -2,7 +2,7 @@
 # Cost per packet of the generated XDP program (all eleven bundled queries in one
 # program, max-dp plan) with BPF_PROG_TEST_RUN, beside the software switch model on
 # the same packets, for every shared capture. Prints a Markdown table; docs/xdp.md
-# holds a copy of its results. Needs root, clang and libbpf.
+# contains a copy of its results. Needs root, clang and libbpf.
 #
 # Environment:
 #   BUILD         build directory holding libsonata.a (default: build)

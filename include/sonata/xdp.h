@@ -21,7 +21,7 @@ enum sn_xdp_mode {
 	SN_XDP_GENERIC,
 };
 
-/* What an XDP program can hold; sn_xdp_target_default gives the values docs/xdp.md lists. */
+/* Limits of an XDP program. sn_xdp_target_default returns the values docs/xdp.md lists. */
 struct sn_xdp_target {
 	uint32_t max_cells;		/* cells of one register array map */
 	uint64_t max_map_bytes;		/* bytes of all register maps together */
@@ -55,8 +55,8 @@ int sn_xdp_generate(const struct sn_dp_runner *r, const struct sn_xdp_target *t,
 struct sn_xdp;
 
 /* Build the model runner of plan over set, generate, compile and load its XDP program.
- * Rows of the final levels go to emit. Returns 0 or a negative errno; messages are logged
- * and say what to do. */
+ * Rows of the final levels go to emit. Returns 0 or a negative errno, and logs a message
+ * that names the fix. */
 int sn_xdp_new(struct sn_xdp **out, const struct sn_query_set *set, const struct sn_plan *plan,
 	       const struct sn_dp_opts *dp, const struct sn_xdp_opts *xo, sn_row_fn emit,
 	       void *arg);

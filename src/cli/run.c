@@ -379,8 +379,8 @@ int cmd_run(int argc, char **argv)
 	/* An input that failed before its first packet gets the error alone. */
 	if (cfg.summary && st.src && !(rc < 0 && st.packets == 0))
 		run_summary(&st);
-	/* Like tcpdump, an interrupted run still exits 0: say that it was cut
-	 * short so that nobody takes its rows for the whole input. */
+	/* Like tcpdump, an interrupted run still exits 0, so state that it was
+	 * cut short: its rows do not cover the whole input. */
 	if (stop_requested && !st.live)
 		fprintf(stderr, "sonata: interrupted by a signal: the rows cover the packets "
 				"read before it\n");

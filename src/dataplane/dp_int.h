@@ -44,7 +44,7 @@ int dp_eval(const struct sn_expr *e, const struct sn_packet *pkt, const struct s
 	    struct sn_value *out);
 bool dp_true(const struct sn_expr *e, const struct sn_packet *pkt, const struct sn_value *cols);
 
-/* What a data-plane operator does with its input. */
+/* Outcome of a data-plane operator for one input. */
 enum dp_verdict {
 	DP_DROP,	/* nothing goes on */
 	DP_PASS,	/* out holds the tuple for the next operator */
@@ -75,7 +75,7 @@ void dp_op_reset(struct dp_op *o);
 enum dp_verdict dp_op_run(struct dp_op *o, const struct sn_packet *pkt,
 			  const struct sn_value *cols);
 /* A reduce whose input partly bypassed it (overflow upstream): mark the key so it reports
- * every update from now on, and report what it holds below the threshold. */
+ * every update from now on, and report the value it stored below the threshold. */
 enum dp_verdict dp_op_taint(struct dp_op *o, const struct sn_packet *pkt,
 			    const struct sn_value *cols);
 /* Register bits of one cell: the key and the value. */

@@ -104,7 +104,7 @@ bool sn_dp_op_ok(const struct sn_query *q, size_t s, size_t i)
 	return true;
 }
 
-/* Each stream holds at most one distinct and one reduce after it in the switch: overflow at
+/* Each stream has at most one distinct and one reduce after it in the switch, because overflow at
  * a distinct is repaired by marking the key in the reduce that follows, which a second
  * distinct between them would defeat. */
 size_t sn_dp_tables(const struct sn_query *q, struct sn_dp_table *out, size_t max)

@@ -2,9 +2,9 @@
  *
  * A coarse level computes the query with the key cut to a prefix. It never misses a key the
  * finest level reports when every aggregate can only grow as keys merge (count, sum,
- * distinct count) and every later test is an at-least threshold on such a value; a
- * subtraction, a division, an at-most test, min or max break that, so those queries keep
- * only their finest level. */
+ * distinct count) and every later test is an at-least threshold on such a value. A
+ * subtraction, a division, an at-most test, min or max break that guarantee, so queries
+ * using them keep only their finest level. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 
 #define MAX_COLS 256
 
-/* Which columns of a stream's output carry the key, and whether an aggregate came before. */
+/* Key columns of a stream's output, and whether an aggregate came before them. */
 struct carry {
 	bool col[MAX_COLS];
 	size_t n;

@@ -121,7 +121,7 @@ static int choose_levels(struct dp_query *dq, const struct sn_plan *plan)
 	}
 	if (dq->n > 1)
 		dq->key_col = sn_dp_refine_col(dq->q, dq->key);
-	/* The last used level gives the answer, so it keeps the whole key. */
+	/* The last used level produces the result rows, so it keeps the whole key. */
 	dq->lv[dq->n - 1].level = SN_DP_FINEST;
 	dq->lv[dq->n - 1].final = true;
 	for (i = 0; i < dq->n; i++)

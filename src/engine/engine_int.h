@@ -25,7 +25,7 @@ void arena_free(struct arena *a);
 /* Copy the text of a string or bytes value into the arena and point v at it. */
 int arena_own(struct arena *a, struct sn_value *v);
 
-/* Open-addressing hash table with linear probing. Each slot holds `width`
+/* Open-addressing hash table with linear probing. Each slot stores `width`
  * values: the first n_keys are the key, the rest belong to the caller. Rows
  * are also listed in insertion order so iteration and clearing touch only
  * used slots. */

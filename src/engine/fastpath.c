@@ -103,7 +103,7 @@ static inline int eval_packet(struct ectx *c, struct op_state *os)
 }
 
 /* A key that packs lives in the compact set only (the table keeps the rest):
- * a new one goes on as the op's scratch tuple, which holds no strings. */
+ * a new one goes on as the op's scratch tuple, which contains no strings. */
 static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, const uint64_t *k)
 {
 	struct op_state *os = &ss->ops[i];
@@ -250,7 +250,7 @@ void share_init(struct sn_engine *eng)
 int stream_packet(struct ectx *c, struct stream_state *ss)
 {
 	c->cols = NULL;
-	/* The leader's table holds the same keys as ours (see share_init): when it
+	/* The leader's table contains the same keys as ours (see share_init): when it
 	 * had this packet's key, or the packet lacks a key field, so do we. */
 	if (ss->leader && ss->leader->share_gen == c->eng->gen && ss->leader->share_skip)
 		return 0;

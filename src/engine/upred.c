@@ -399,8 +399,8 @@ static int add_pure_conjuncts(struct sn_engine *eng, struct stream_state *ss,
 }
 
 /* The leading filters of packet streams that read only packet fields are
- * shared, conjunct by conjunct (`ip.proto == 6` is tested once per packet for
- * every stream that needs it); from first_op on, ops run per packet as usual.
+ * shared, conjunct by conjunct: `ip.proto == 6` is tested once per packet for
+ * every stream that needs it. From first_op on, ops run per packet as usual.
  * A leading filter that also reads other state still lends its pure
  * conjuncts as a pre-test. */
 static int stream_preds(struct sn_engine *eng, struct stream_state *ss)

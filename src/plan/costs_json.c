@@ -9,7 +9,7 @@
 
 #include "plan/plan_int.h"
 
-/* Where the reader is, for messages: file name and the JSON path of the current object. */
+/* Reader position for messages: file name and the JSON path of the current object. */
 struct reader {
 	const char *name;
 	char *err;

@@ -155,7 +155,7 @@ static int lex_decimal(struct sq_parser *p, struct sq_token *t, size_t n)
 	return 0;
 }
 
-/* Numbers, IPv4 and IPv6 addresses. IPv6 is told apart by its colons, which
+/* Numbers, IPv4 and IPv6 addresses. IPv6 is recognised by its colons, which
  * appear nowhere else in the language. */
 static bool lex_numeric(struct sq_parser *p, struct sq_token *t, int *rc)
 {

@@ -69,7 +69,7 @@ struct sx_fstate {
 };
 
 /* LPM trie key: the level (engine query, big endian), the family byte, the address. One
- * trie per window parity holds the keys of every fed level. */
+ * trie per window parity contains the keys of every fed level. */
 struct sx_lpm_key {
 	uint32_t prefixlen;	/* 24 + prefix length */
 	uint8_t data[19];
