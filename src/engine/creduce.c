@@ -10,8 +10,6 @@
 #include "engine/engine_int.h"
 
 #define CRED_MIN_CAP 256
-#define PACK_MASK ((1ULL << 56) - 1)
-#define TAG_UINT (1ULL << 56)
 
 int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs)
 {
@@ -35,21 +33,10 @@ void cred_free(struct cred *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static inline size_t cred_hash(const struct cred *r, const uint64_t *k)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
-	unsigned i;
-
-	for (i = 0; i < r->nk; i++)
-		h = (h ^ k[i]) * 0xff51afd7ed558ccdULL;
-	h ^= h >> 32;
-	return (size_t)h;
-}
-
 static size_t cred_find(const struct cred *r, const uint64_t *k, bool *found)
 {
 	size_t mask = r->cap - 1;
-	size_t i = cred_hash(r, k) & mask;
+	size_t i = packed_hash(k, r->nk) & mask;
 
 	for (;;) {
 		const uint64_t *w = r->w + i * r->stride;
@@ -113,8 +100,8 @@ static void fold(enum sn_agg agg, uint64_t *acc, uint64_t v, bool first)
 	}
 }
 
-/* Aggregate the tuple in os->scratch (packed keys k) as reduce_tuple does. */
-int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k)
+/* Aggregate a tuple as reduce_tuple does. */
+int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k, const uint64_t *v)
 {
 	struct cred *r = &os->cred;
 	const struct sn_op *op = os->op;
@@ -139,7 +126,7 @@ int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k)
 	}
 	w = r->w + slot * r->stride + r->nk;
 	for (j = 0; j < op->n_aggs; j++)
-		fold(op->aggs[j], &w[j], os->scratch[os->n_keys + j].u, first);
+		fold(op->aggs[j], &w[j], v[j], first);
 	return 0;
 }
 
@@ -181,6 +168,36 @@ static void combine(const struct sn_op *op, struct sn_value *row, const uint64_t
 		else
 			fold(op->aggs[j], acc, agg[j], false);
 	}
+}
+
+/* Window close with nothing in the table: each compact row, in its order,
+ * goes to op i + 1 of ss as a typed row, and its slot is emptied. */
+int cred_emit(struct ectx *c, struct stream_state *ss, size_t i)
+{
+	struct op_state *os = &ss->ops[i];
+	struct cred *r = &os->cred;
+	struct sn_value *row = os->scratch;
+	size_t n, j;
+	int err = 0;
+
+	for (n = 0; n < r->count && !err; n++) {
+		uint64_t *w = r->w + (size_t)r->order[n] * r->stride;
+
+		for (j = 0; j < r->nk; j++)
+			unpack(w[j], &row[j]);
+		for (j = 0; j < os->op->n_aggs; j++) {
+			memset(&row[r->nk + j], 0, sizeof(row[r->nk + j]));
+			row[r->nk + j].type = SN_T_UINT;
+			row[r->nk + j].u = w[r->nk + j];
+		}
+		memset(w, 0, r->stride * sizeof(*w));
+		err = stream_push(c, ss, i + 1, row);
+	}
+	/* On an error the rest of the window is dropped: empty their slots too. */
+	for (; n < r->count; n++)
+		memset(r->w + (size_t)r->order[n] * r->stride, 0, r->stride * sizeof(*r->w));
+	r->count = 0;
+	return err;
 }
 
 /* Window close: move the compact rows into the table, in their order. */

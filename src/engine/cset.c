@@ -9,8 +9,6 @@
 #include "engine/engine_int.h"
 
 #define CSET_MIN_CAP 256
-#define TAG_UINT (1ULL << 56)
-#define TAG_ADDR4 (2ULL << 56)
 
 int cset_init(struct cset *s, unsigned nw)
 {
@@ -57,22 +55,11 @@ bool cset_encode(unsigned nw, const struct sn_value *key, uint64_t *out)
 	return true;
 }
 
-static inline size_t cset_hash(const struct cset *s, const uint64_t *k)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
-	unsigned i;
-
-	for (i = 0; i < s->nw; i++)
-		h = (h ^ k[i]) * 0xff51afd7ed558ccdULL;
-	h ^= h >> 32;
-	return (size_t)h;
-}
-
 /* Slot holding k, or the empty slot where it would go; *found tells which. */
 size_t cset_find(const struct cset *s, const uint64_t *k, bool *found)
 {
 	size_t mask = s->cap - 1;
-	size_t i = cset_hash(s, k) & mask;
+	size_t i = packed_hash(k, s->nw) & mask;
 
 	for (;;) {
 		const uint64_t *w = s->w + i * s->nw;

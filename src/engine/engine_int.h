@@ -70,6 +70,10 @@ bool values_same(const struct sn_value *a, const struct sn_value *b, size_t n);
 /* A set of keys packed one word per column (cset.c), for distinct: only keys
  * whose columns are IPv4 addresses or integers below 2^56 fit. */
 #define CSET_MAX_WORDS 4
+/* A packed word: a tag in the top byte, then the value. */
+#define PACK_MASK ((1ULL << 56) - 1)
+#define TAG_UINT (1ULL << 56)
+#define TAG_ADDR4 (2ULL << 56)
 
 struct cset {
 	uint64_t *w; /* cap slots of nw words; a first word of 0 marks an empty slot */
@@ -85,6 +89,18 @@ static inline bool words_equal(const uint64_t *a, const uint64_t *b, unsigned n)
 		if (a[i] != b[i])
 			return false;
 	return true;
+}
+
+/* The hash of a packed key of n words (cset and cred). */
+static inline size_t packed_hash(const uint64_t *k, unsigned n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ k[i]) * 0xff51afd7ed558ccdULL;
+	h ^= h >> 32;
+	return (size_t)h;
 }
 
 int cset_init(struct cset *s, unsigned nw);
@@ -108,12 +124,55 @@ struct cred {
 struct op_state;
 struct ectx;
 
+/* Header values of the current packet that filters and keys read most,
+ * taken once per packet (upred.c: preds_begin). HS_ZERO is always 0. */
+enum hslot {
+	HS_ZERO, HS_SRC, HS_DST, HS_PROTO, HS_FLAGS, HS_TSPORT, HS_TDPORT, HS_USPORT,
+	HS_UDPORT, HS_PLEN, HS_DNS_QR, N_HSLOTS
+};
+
+/* The slot of an unsigned field, or -1. */
+int hslot_of(enum sn_field_id f);
+
+/* direct.c: columns of a packet op read straight into packed words, without
+ * typed values: addresses, unsigned fields and constants. */
+#define DIRECT_MAX_COLS 8
+
+enum dcol_kind { DCOL_SRC, DCOL_DST, DCOL_UINT, DCOL_CONST };
+
+struct dcol {
+	enum dcol_kind kind;
+	enum sn_field_id field; /* DCOL_UINT */
+	int slot;               /* its header slot, -1 for a field without one */
+	uint64_t tag;           /* the word is tag | the slot's value */
+};
+
+struct dkey {
+	size_t n;
+	uint32_t need; /* bits of the slots read */
+	bool slotted;  /* every column is a slot (constants read HS_ZERO) */
+	struct dcol col[DIRECT_MAX_COLS];
+};
+
+struct enode;
+struct sn_engine;
+/* *out NULL (and 0 returned) when some expression is of another kind. */
+int direct_compile(struct enode *const *ex, size_t n, struct dkey **out);
+/* 1 with every column packed into w; 0 when the packet lacks a field; -1
+ * when a value does not pack (an IPv6 address, an integer of 2^56 or more). */
+int direct_read_fields(const struct sn_packet *pkt, const struct dkey *d, uint64_t *w);
+
 int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs);
 void cred_free(struct cred *r);
 void cred_clear(struct cred *r);
-int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k);
+/* Aggregate one tuple: packed keys k, the aggregates' argument values v. */
+int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k, const uint64_t *v);
 /* Move the rows into os->table (window close). */
 int cred_flush(struct op_state *os);
+struct stream_state;
+/* Window close when os->table is empty: push the rows of op i of ss on to
+ * op i + 1 without the table. */
+int cred_emit(struct ectx *c, struct stream_state *ss, size_t i);
 
 /* Growable list of tuples (a stream's output in one window). */
 struct rowbuf {
@@ -185,6 +244,7 @@ struct op_state {
 	bool has_cset;
 	struct cred cred;    /* fast reduce: rows whose keys pack, until the close */
 	bool has_cred;
+	struct dkey *dkey;   /* fast ops: the columns read straight from the packet */
 	uint64_t prof_ns;    /* sampled packets: time in this op and the ops after it */
 };
 
@@ -214,6 +274,12 @@ struct stream_state {
 	 * earlier stream) already held, or could not read */
 	const struct stream_state *leader;
 	bool is_leader;
+	/* FAST_DISTINCT followed by a map and a reduce fed from the distinct's
+	 * packed key: the reduce's columns, taken from the key words (chain_src)
+	 * or constant (chain_src -1, value chain_k) */
+	bool chain;
+	int chain_src[DIRECT_MAX_COLS];
+	uint64_t chain_k[DIRECT_MAX_COLS];
 	bool share_skip;   /* leader: the key of packet share_gen was old or missing */
 	uint64_t share_gen;
 	uint64_t prof_pre_ns; /* sampled packets: time in the shared filters */
@@ -255,6 +321,14 @@ struct shared_pred {
 	struct unode *code;
 };
 
+/* A shared filter of the form `field & mask op k` on a field of the packet
+ * header: all of them are tested together at the start of each packet. */
+struct flat_pred {
+	uint64_t bit, mask, k;
+	unsigned slot; /* which field (upred.c) */
+	enum sn_binop op;
+};
+
 struct sn_engine {
 	struct query_state *qs;
 	size_t n;
@@ -271,6 +345,13 @@ struct sn_engine {
 	/* results of shared filters 0..63 for the packet of generation pre_gen */
 	uint64_t pre_true, pre_false;
 	uint64_t pre_gen;
+	struct flat_pred *flat;
+	size_t n_flat;
+	uint64_t flat_bits;
+	/* header slots of the packet of generation pre_gen: values, which are
+	 * present, which are present but do not pack (IPv6 addresses) */
+	uint64_t hv[N_HSLOTS];
+	uint32_t hv_have, hv_wide;
 	/* Every stream that reads packets, in query order, and the span of time
 	 * in which every query's window is open: a packet inside it needs no
 	 * window work and goes straight to the streams (window.c). */
@@ -348,6 +429,56 @@ int stream_packet(struct ectx *c, struct stream_state *ss);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
 bool admit_key(struct ectx *c);
 
+/* A single-valued unsigned field of the packet: 1 with *v set, 0 when the
+ * packet lacks it. The usual filter and key fields are read directly. */
+static inline int pkt_uint(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
+{
+	struct sn_value val;
+
+	switch (f) {
+	case SN_F_IP_PROTO:
+		if (!(pkt->layers & (SN_L_IP4 | SN_L_IP6)))
+			return 0;
+		*v = pkt->proto;
+		return 1;
+	case SN_F_TCP_FLAGS:
+		if (!(pkt->layers & SN_L_TCP))
+			return 0;
+		*v = pkt->tcp_flags;
+		return 1;
+	case SN_F_TCP_SPORT:
+		if (!(pkt->layers & SN_L_TCP))
+			return 0;
+		*v = pkt->sport;
+		return 1;
+	case SN_F_TCP_DPORT:
+		if (!(pkt->layers & SN_L_TCP))
+			return 0;
+		*v = pkt->dport;
+		return 1;
+	case SN_F_UDP_SPORT:
+		if (!(pkt->layers & SN_L_UDP))
+			return 0;
+		*v = pkt->sport;
+		return 1;
+	case SN_F_PAYLOAD_LEN:
+		if (!pkt->payload)
+			return 0;
+		*v = pkt->payload_len;
+		return 1;
+	case SN_F_DNS_QR:
+		if (!(pkt->layers & SN_L_DNS) || !pkt->dns)
+			return 0;
+		*v = pkt->dns->flags >> 15 & 1;
+		return 1;
+	default:
+		if (!sn_field_get(pkt, f, 0, &val))
+			return 0;
+		*v = val.u;
+		return 1;
+	}
+}
+
 /* upred.c: compiled packet filters */
 int unode_compile(const struct enode *n, struct unode **out);
 bool enode_same(const struct enode *a, const struct enode *b);
@@ -358,20 +489,38 @@ void preds_free(struct sn_engine *eng);
 /* Whether the packet of c passes the shared leading filters of ss. */
 bool stream_pre_eval(struct ectx *c, const struct stream_state *ss);
 
+/* Start the shared filters' results for a new packet: the flat ones are
+ * all tested now, the others when a stream first needs them. */
+void preds_begin(struct sn_engine *eng, const struct sn_packet *pkt);
+
 static inline bool stream_pre_pass(struct ectx *c, const struct stream_state *ss)
 {
 	struct sn_engine *eng = c->eng;
 
-	if (eng->pre_gen != eng->gen) {
-		eng->pre_gen = eng->gen;
-		eng->pre_true = 0;
-		eng->pre_false = 0;
-	}
+	if (eng->pre_gen != eng->gen)
+		preds_begin(eng, c->pkt);
 	if (eng->pre_false & ss->pre_mask)
 		return false;
 	if (!ss->pre_slow && (eng->pre_true & ss->pre_mask) == ss->pre_mask)
 		return true;
 	return stream_pre_eval(c, ss);
+}
+
+/* Read d for the packet whose header slots eng holds (see direct_read_fields). */
+static inline int direct_read(const struct sn_engine *eng, const struct sn_packet *pkt,
+			      const struct dkey *d, uint64_t *w)
+{
+	size_t i;
+
+	if (!d->slotted)
+		return direct_read_fields(pkt, d, w);
+	if ((eng->hv_have & d->need) != d->need)
+		return 0;
+	if (eng->hv_wide & d->need)
+		return -1;
+	for (i = 0; i < d->n; i++)
+		w[i] = d->col[i].tag | eng->hv[d->col[i].slot];
+	return 1;
 }
 
 /* join.c */

@@ -12,6 +12,7 @@
  * any other shape (multi-valued fields, filters on columns) take the
  * general path. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -32,6 +33,108 @@ static bool reduce_reads_cols(const struct op_state *red)
 	return true;
 }
 
+/* The reduce column j of a chain: a word of the distinct's key or a
+ * constant. Aggregates take constants only (the usual `n = 1`). */
+static bool chain_col(struct stream_state *ss, const struct op_state *dis,
+		      const struct op_state *map, const struct op_state *red, size_t j)
+{
+	const struct enode *e = red->ex[j], *me;
+	bool key = j < red->n_keys;
+
+	ss->chain_src[j] = -1;
+	if (!e) {
+		ss->chain_k[j] = 1;
+		return !key;
+	}
+	me = map->ex[e->col];
+	if (me && me->kind == SN_EX_COL && (size_t)me->col < dis->n_keys && key) {
+		ss->chain_src[j] = me->col;
+		return true;
+	}
+	if (!me || me->kind != SN_EX_CONST || me->value.type != SN_T_UINT ||
+	    me->value.u >= TAG_UINT)
+		return false;
+	ss->chain_k[j] = key ? TAG_UINT | me->value.u : me->value.u;
+	return true;
+}
+
+/* distinct K | map (columns of K, constants) | reduce: a new key of the
+ * distinct goes into the reduce's compact rows at once (see chain_push). */
+static int chain_init(struct stream_state *ss)
+{
+	size_t i = ss->first_op, j;
+	struct op_state *dis = &ss->ops[i], *map, *red;
+
+	if (!dis->has_cset || i + 2 >= ss->n_ops)
+		return 0;
+	map = &ss->ops[i + 1];
+	red = &ss->ops[i + 2];
+	if (map->op->kind != SN_OP_MAP || !plain_exprs(map) || red->op->kind != SN_OP_REDUCE ||
+	    !plain_exprs(red) || !reduce_reads_cols(red) || red->n_keys == 0 ||
+	    red->n_keys > CSET_MAX_WORDS || red->n_ex > DIRECT_MAX_COLS)
+		return 0;
+	for (j = 0; j < map->n_ex; j++) {
+		const struct enode *me = map->ex[j];
+
+		if (!me || !((me->kind == SN_EX_COL && (size_t)me->col < dis->n_keys) ||
+			     me->kind == SN_EX_CONST))
+			return 0;
+	}
+	for (j = 0; j < red->n_ex; j++)
+		if (!chain_col(ss, dis, map, red, j))
+			return 0;
+	ss->chain = true;
+	red->has_cred = true;
+	return cred_init(&red->cred, (unsigned)red->n_keys, (unsigned)red->op->n_aggs);
+}
+
+/* The aggregates read map columns that are unsigned fields or constants. */
+static bool direct_aggs(const struct op_state *map, const struct op_state *red)
+{
+	size_t j;
+
+	for (j = red->n_keys; j < red->n_ex; j++) {
+		const struct enode *e = red->ex[j];
+
+		if (e && map->dkey->col[e->col].kind != DCOL_UINT &&
+		    map->dkey->col[e->col].kind != DCOL_CONST)
+			return false;
+	}
+	return true;
+}
+
+static int init_distinct(struct stream_state *ss, struct op_state *os)
+{
+	int err;
+
+	ss->fast = FAST_DISTINCT;
+	if (os->n_keys == 0 || os->n_keys > CSET_MAX_WORDS)
+		return 0;
+	os->has_cset = true;
+	err = cset_init(&os->cset, (unsigned)os->n_keys);
+	if (!err)
+		err = direct_compile(os->ex, os->n_ex, &os->dkey);
+	return err ? err : chain_init(ss);
+}
+
+static int init_map_reduce(struct stream_state *ss, struct op_state *map, struct op_state *red)
+{
+	int err;
+
+	ss->fast = FAST_MAP_REDUCE;
+	if (red->n_keys == 0 || red->n_keys > CSET_MAX_WORDS)
+		return 0;
+	red->has_cred = true;
+	err = cred_init(&red->cred, (unsigned)red->n_keys, (unsigned)red->op->n_aggs);
+	if (!err && red->n_ex <= DIRECT_MAX_COLS)
+		err = direct_compile(map->ex, map->n_ex, &map->dkey);
+	if (!err && map->dkey && !direct_aggs(map, red)) {
+		free(map->dkey);
+		map->dkey = NULL;
+	}
+	return err;
+}
+
 int fast_init(struct stream_state *ss)
 {
 	size_t i = ss->first_op;
@@ -40,22 +143,12 @@ int fast_init(struct stream_state *ss)
 	ss->fast = FAST_NONE;
 	if (ss->s->source != SN_SRC_PACKETS || i >= ss->n_ops)
 		return 0;
-	if (os->op->kind == SN_OP_DISTINCT && plain_exprs(os)) {
-		ss->fast = FAST_DISTINCT;
-		if (os->n_keys == 0 || os->n_keys > CSET_MAX_WORDS)
-			return 0;
-		os->has_cset = true;
-		return cset_init(&os->cset, (unsigned)os->n_keys);
-	} else if (ss->ops[i].op->kind == SN_OP_MAP && plain_exprs(&ss->ops[i]) &&
-		   i + 1 < ss->n_ops && ss->ops[i + 1].op->kind == SN_OP_REDUCE &&
-		   plain_exprs(&ss->ops[i + 1]) && reduce_reads_cols(&ss->ops[i + 1])) {
-		ss->fast = FAST_MAP_REDUCE;
-		os = &ss->ops[i + 1];
-		if (os->n_keys == 0 || os->n_keys > CSET_MAX_WORDS)
-			return 0;
-		os->has_cred = true;
-		return cred_init(&os->cred, (unsigned)os->n_keys, (unsigned)os->op->n_aggs);
-	}
+	if (os->op->kind == SN_OP_DISTINCT && plain_exprs(os))
+		return init_distinct(ss, os);
+	if (os->op->kind == SN_OP_MAP && plain_exprs(os) && i + 1 < ss->n_ops &&
+	    ss->ops[i + 1].op->kind == SN_OP_REDUCE && plain_exprs(&ss->ops[i + 1]) &&
+	    reduce_reads_cols(&ss->ops[i + 1]))
+		return init_map_reduce(ss, os, &ss->ops[i + 1]);
 	return 0;
 }
 
@@ -102,9 +195,29 @@ static inline int eval_packet(struct ectx *c, struct op_state *os)
 	return 1;
 }
 
+/* A new key of a chain's distinct: the map and reduce after it, on words. */
+static int chain_push(struct ectx *c, struct stream_state *ss, size_t i, const uint64_t *k)
+{
+	struct op_state *red = &ss->ops[i + 2];
+	uint64_t rk[CSET_MAX_WORDS], v[DIRECT_MAX_COLS];
+	size_t j;
+
+	for (j = 0; j < red->n_ex; j++) {
+		uint64_t w = ss->chain_src[j] >= 0 ? k[ss->chain_src[j]] : ss->chain_k[j];
+
+		if (j < red->n_keys)
+			rk[j] = w;
+		else
+			v[j - red->n_keys] = w;
+	}
+	return cred_update(c, red, rk, v);
+}
+
 /* A key that packs lives in the compact set only (the table keeps the rest):
- * a new one goes on as the op's scratch tuple, which contains no strings. */
-static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, const uint64_t *k)
+ * a new one goes on as the op's scratch tuple, which contains no strings.
+ * With typed false the scratch tuple is not filled yet. */
+static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, const uint64_t *k,
+			 bool typed)
 {
 	struct op_state *os = &ss->ops[i];
 	bool found;
@@ -117,6 +230,10 @@ static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, cons
 		return 0;
 	if (cset_put(&os->cset, k, slot))
 		return -ENOMEM;
+	if (ss->chain && !c->prof)
+		return chain_push(c, ss, i, k);
+	if (!typed && !eval_packet(c, os))
+		return 0;
 	return stream_push(c, ss, i + 1, os->scratch);
 }
 
@@ -130,10 +247,18 @@ static int fast_distinct(struct ectx *c, struct stream_state *ss, size_t i)
 	/* Until the key turns out new, the follower can skip this packet. */
 	ss->share_gen = c->eng->gen;
 	ss->share_skip = true;
+	if (os->dkey) {
+		int r = direct_read(c->eng, c->pkt, os->dkey, packed);
+
+		if (r == 0)
+			return 0;
+		if (r > 0)
+			return cset_distinct(c, ss, i, packed, false);
+	}
 	if (!eval_packet(c, os))
 		return 0;
 	if (os->has_cset && cset_encode(os->cset.nw, os->scratch, packed))
-		return cset_distinct(c, ss, i, packed);
+		return cset_distinct(c, ss, i, packed, true);
 	if (table_lookup(&os->table, os->scratch, &hint))
 		return 0;
 	ss->share_skip = false;
@@ -147,18 +272,47 @@ static int fast_distinct(struct ectx *c, struct stream_state *ss, size_t i)
 
 static inline int reduce_packed(struct ectx *c, struct op_state *red)
 {
-	uint64_t packed[CSET_MAX_WORDS];
+	uint64_t packed[CSET_MAX_WORDS], v[DIRECT_MAX_COLS];
+	size_t j;
 
-	if (red->has_cred && cset_encode(red->cred.nk, red->scratch, packed))
-		return cred_update(c, red, packed);
-	return reduce_tuple(c, red, NULL);
+	if (!red->has_cred || red->op->n_aggs > DIRECT_MAX_COLS ||
+	    !cset_encode(red->cred.nk, red->scratch, packed))
+		return reduce_tuple(c, red, NULL);
+	for (j = 0; j < red->op->n_aggs; j++)
+		v[j] = red->scratch[red->n_keys + j].u;
+	return cred_update(c, red, packed, v);
+}
+
+/* The map's columns read as packed words: 1 when done (*err set), 0 when
+ * the packet needs the typed path. */
+static int direct_map_reduce(struct ectx *c, struct op_state *map, struct op_state *red,
+			     int *err)
+{
+	uint64_t w[DIRECT_MAX_COLS], k[CSET_MAX_WORDS], v[DIRECT_MAX_COLS];
+	int r = direct_read(c->eng, c->pkt, map->dkey, w);
+	size_t j;
+
+	*err = 0;
+	if (r < 0)
+		return 0;
+	if (r == 0)
+		return 1;
+	for (j = 0; j < red->n_keys; j++)
+		k[j] = w[red->ex[j]->col];
+	for (j = red->n_keys; j < red->n_ex; j++)
+		v[j - red->n_keys] = red->ex[j] ? w[red->ex[j]->col] & PACK_MASK : 1;
+	*err = cred_update(c, red, k, v);
+	return 1;
 }
 
 static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 {
 	struct op_state *map = &ss->ops[i], *red = &ss->ops[i + 1];
 	size_t j;
+	int err;
 
+	if (map->dkey && !c->prof && direct_map_reduce(c, map, red, &err))
+		return err;
 	if (!eval_packet(c, map))
 		return 0;
 	for (j = 0; j < red->n_ex; j++) {
@@ -171,7 +325,6 @@ static int fast_map_reduce(struct ectx *c, struct stream_state *ss, size_t i)
 	}
 	if (c->prof) {
 		struct prof_mark m;
-		int err;
 
 		prof_begin(c->eng, &m);
 		err = reduce_packed(c, red);

@@ -220,46 +220,27 @@ int unode_compile(const struct enode *n, struct unode **out)
 	return *out ? 0 : (err ? err : -ENOMEM);
 }
 
-static inline int ufield(const struct sn_packet *pkt, enum sn_field_id f, uint64_t *v)
+int hslot_of(enum sn_field_id f)
 {
-	struct sn_value val;
-
 	switch (f) {
 	case SN_F_IP_PROTO:
-		if (!(pkt->layers & (SN_L_IP4 | SN_L_IP6)))
-			return 0;
-		*v = pkt->proto;
-		return 1;
+		return HS_PROTO;
 	case SN_F_TCP_FLAGS:
-		if (!(pkt->layers & SN_L_TCP))
-			return 0;
-		*v = pkt->tcp_flags;
-		return 1;
+		return HS_FLAGS;
+	case SN_F_TCP_SPORT:
+		return HS_TSPORT;
 	case SN_F_TCP_DPORT:
-		if (!(pkt->layers & SN_L_TCP))
-			return 0;
-		*v = pkt->dport;
-		return 1;
+		return HS_TDPORT;
 	case SN_F_UDP_SPORT:
-		if (!(pkt->layers & SN_L_UDP))
-			return 0;
-		*v = pkt->sport;
-		return 1;
+		return HS_USPORT;
+	case SN_F_UDP_DPORT:
+		return HS_UDPORT;
 	case SN_F_PAYLOAD_LEN:
-		if (!pkt->payload)
-			return 0;
-		*v = pkt->payload_len;
-		return 1;
+		return HS_PLEN;
 	case SN_F_DNS_QR:
-		if (!(pkt->layers & SN_L_DNS) || !pkt->dns)
-			return 0;
-		*v = pkt->dns->flags >> 15 & 1;
-		return 1;
+		return HS_DNS_QR;
 	default:
-		if (!sn_field_get(pkt, f, 0, &val))
-			return 0;
-		*v = val.u;
-		return 1;
+		return -1;
 	}
 }
 
@@ -277,7 +258,7 @@ static int uval(struct ectx *c, const struct unode *u, uint64_t *v)
 		*v = u->k;
 		return 1;
 	case U_FIELD:
-		return ufield(c->pkt, u->field, v);
+		return pkt_uint(c->pkt, u->field, v);
 	case U_ARITH:
 		if (!uval(c, u->a, &a) || !uval(c, u->b, &b))
 			return 0;
@@ -301,9 +282,9 @@ bool utrue(struct ectx *c, const struct unode *u)
 
 	switch (u->kind) {
 	case U_FCMP:
-		return ufield(c->pkt, u->field, &a) && ucmp(u->op, a, u->k);
+		return pkt_uint(c->pkt, u->field, &a) && ucmp(u->op, a, u->k);
 	case U_FMASK:
-		return ufield(c->pkt, u->field, &a) && ucmp(u->op, a & u->mask, u->k);
+		return pkt_uint(c->pkt, u->field, &a) && ucmp(u->op, a & u->mask, u->k);
 	case U_CMP:
 		return uval(c, u->a, &a) && uval(c, u->b, &b) && ucmp(u->op, a, b);
 	case U_AND:
@@ -442,6 +423,58 @@ static int add_pstream(struct sn_engine *eng, struct query_state *qs, struct str
 	return 0;
 }
 
+/* The flat form of filter u, `field & mask op k`, or false when it has none. */
+static bool flatten(const struct unode *u, struct flat_pred *fp)
+{
+	const struct unode *f = u, *m = NULL;
+	int slot;
+
+	fp->mask = UINT64_MAX;
+	fp->op = u->op;
+	fp->k = u->k;
+	if (u->kind == U_FMASK) {
+		fp->mask = u->mask;
+	} else if (u->kind == U_TRUTH) {
+		/* `field` or `field & mask` alone: true when nonzero. */
+		f = u->a;
+		if (f->kind == U_ARITH && f->op == SN_BIN_AND_BITS && f->b->kind == U_CONST) {
+			m = f->b;
+			f = f->a;
+		} else if (f->kind != U_FIELD) {
+			return false;
+		}
+		fp->mask = m ? m->k : UINT64_MAX;
+		fp->op = SN_BIN_NE;
+		fp->k = 0;
+	} else if (u->kind != U_FCMP) {
+		return false;
+	}
+	slot = hslot_of(f->field);
+	if (slot < 0)
+		return false;
+	fp->slot = (unsigned)slot;
+	return true;
+}
+
+static int flat_init(struct sn_engine *eng)
+{
+	size_t i;
+
+	eng->flat = calloc(eng->n_preds ? eng->n_preds : 1, sizeof(*eng->flat));
+	if (!eng->flat)
+		return -ENOMEM;
+	for (i = 0; i < eng->n_preds && i < 64; i++) {
+		struct flat_pred *fp = &eng->flat[eng->n_flat];
+
+		if (!flatten(eng->preds[i].code, fp))
+			continue;
+		fp->bit = 1ULL << i;
+		eng->flat_bits |= fp->bit;
+		eng->n_flat++;
+	}
+	return 0;
+}
+
 int preds_init(struct sn_engine *eng)
 {
 	size_t q, s;
@@ -459,7 +492,7 @@ int preds_init(struct sn_engine *eng)
 		}
 	}
 	share_init(eng);
-	return 0;
+	return flat_init(eng);
 }
 
 void preds_free(struct sn_engine *eng)
@@ -471,9 +504,78 @@ void preds_free(struct sn_engine *eng)
 	free(eng->preds);
 	eng->preds = NULL;
 	eng->n_preds = 0;
+	free(eng->flat);
+	eng->flat = NULL;
+	eng->n_flat = 0;
+	eng->flat_bits = 0;
 	free(eng->pstreams);
 	eng->pstreams = NULL;
 	eng->n_pstreams = 0;
+}
+
+static inline uint32_t take_addr(const struct sn_addr *a, uint64_t *v, int slot)
+{
+	uint32_t x;
+
+	if (a->family != 4)
+		return 0;
+	memcpy(&x, a->bytes, 4);
+	*v = x;
+	return 1u << slot;
+}
+
+/* The header slots of pkt: what each field gives in pkt_uint, or absent. */
+static void take_slots(struct sn_engine *eng, const struct sn_packet *pkt)
+{
+	uint64_t *v = eng->hv;
+	uint32_t have = 1u << HS_ZERO, wide = 0;
+
+	v[HS_ZERO] = 0;
+	if (pkt->layers & (SN_L_IP4 | SN_L_IP6)) {
+		v[HS_PROTO] = pkt->proto;
+		have |= 1u << HS_PROTO | 1u << HS_SRC | 1u << HS_DST;
+		wide = (1u << HS_SRC | 1u << HS_DST) & ~(take_addr(&pkt->src, &v[HS_SRC], HS_SRC) |
+							 take_addr(&pkt->dst, &v[HS_DST], HS_DST));
+	}
+	if (pkt->layers & SN_L_TCP) {
+		v[HS_FLAGS] = pkt->tcp_flags;
+		v[HS_TSPORT] = pkt->sport;
+		v[HS_TDPORT] = pkt->dport;
+		have |= 1u << HS_FLAGS | 1u << HS_TSPORT | 1u << HS_TDPORT;
+	}
+	if (pkt->layers & SN_L_UDP) {
+		v[HS_USPORT] = pkt->sport;
+		v[HS_UDPORT] = pkt->dport;
+		have |= 1u << HS_USPORT | 1u << HS_UDPORT;
+	}
+	if (pkt->payload) {
+		v[HS_PLEN] = pkt->payload_len;
+		have |= 1u << HS_PLEN;
+	}
+	if ((pkt->layers & SN_L_DNS) && pkt->dns) {
+		v[HS_DNS_QR] = pkt->dns->flags >> 15 & 1;
+		have |= 1u << HS_DNS_QR;
+	}
+	eng->hv_have = have;
+	eng->hv_wide = wide;
+}
+
+void preds_begin(struct sn_engine *eng, const struct sn_packet *pkt)
+{
+	uint64_t held = 0;
+	size_t i;
+
+	eng->pre_gen = eng->gen;
+	take_slots(eng, pkt);
+	for (i = 0; i < eng->n_flat; i++) {
+		const struct flat_pred *fp = &eng->flat[i];
+
+		if ((eng->hv_have >> fp->slot & 1) &&
+		    ucmp(fp->op, eng->hv[fp->slot] & fp->mask, fp->k))
+			held |= fp->bit;
+	}
+	eng->pre_true = held;
+	eng->pre_false = eng->flat_bits & ~held;
 }
 
 bool stream_pre_eval(struct ectx *c, const struct stream_state *ss)

@@ -232,6 +232,7 @@ static int span_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	int err;
 
 	eng->span_packets++;
+	preds_begin(eng, pkt);
 	for (i = 0; i < eng->n_pstreams; i++) {
 		struct stream_state *ss = eng->pstreams[i].ss;
 
