@@ -257,7 +257,9 @@ struct stream_state {
 	const struct sn_schema *out_schema;
 	struct rowbuf out;
 	/* join source: index of the right side's rows by their join keys */
-	struct table join_index;
+	struct table join_index;     /* keys that do not pack */
+	uint64_t *join_words;        /* keys that pack: nk words, then the first row */
+	size_t join_words_cap;       /* slots */
 	uint32_t *join_next;
 	size_t join_next_cap;
 	struct sn_value *join_scratch;

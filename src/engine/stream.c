@@ -131,6 +131,7 @@ void stream_free(struct stream_state *ss)
 	rowbuf_free(&ss->out);
 	if (ss->s && ss->s->source == SN_SRC_JOIN)
 		table_free(&ss->join_index);
+	free(ss->join_words);
 	free(ss->join_next);
 	free(ss->join_scratch);
 	free(ss->pre);

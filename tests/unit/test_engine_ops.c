@@ -503,6 +503,62 @@ static void join_left(void **state)
 	run_end(&r);
 }
 
+/* IPv4 keys take the packed index of the join, IPv6 keys its typed table;
+ * a key of each kind in one window must still find its own rows. */
+static void join_mixed_families(void **state)
+{
+	struct sn_packet p[] = {
+		syn(7.0, "1.1.1.1", "10.0.0.1"),
+		syn(7.1, "2001:db8::9", "2001:db8::1"),
+		syn(7.2, "2001:db8::8", "2001:db8::1"),
+		tcp_pkt(7.3, "2001:db8::1", "2001:db8::9", 80, SN_TCP_SYN | SN_TCP_ACK, 40),
+		tcp_pkt(7.4, "10.0.0.1", "1.1.1.1", 80, SN_TCP_SYN | SN_TCP_ACK, 40),
+		tcp_pkt(7.5, "10.0.0.1", "1.1.1.1", 80, SN_TCP_SYN | SN_TCP_ACK, 40),
+		syn(7.6, "1.1.1.1", "10.0.0.2"),
+		tcp_pkt(7.7, "2001:db8::2", "1.1.1.1", 80, SN_TCP_SYN | SN_TCP_ACK, 40),
+	};
+	struct run r;
+
+	run_start(&r, join_query(SN_JOIN_LEFT), 0, 0);
+	feed_all(&r, p, 8);
+	sn_engine_flush(r.eng);
+	assert_string_equal(run_text(&r),
+		ROW("j", "7", "8", "\"host\": \"10.0.0.1\"", "\"d\": 0")
+		ROW("j", "7", "8", "\"host\": \"10.0.0.2\"", "\"d\": 1")
+		ROW("j", "7", "8", "\"host\": \"2001:db8::1\"", "\"d\": 1"));
+	run_end(&r);
+}
+
+/* distinct | map | reduce with IPv4 pairs in the compact rows and IPv6 pairs
+ * in the typed table: both halves of a window add up under one key each. */
+static void chain_mixed_families(void **state)
+{
+	struct sn_packet p[] = {
+		syn(3.0, "1.1.1.1", "10.0.0.1"),
+		syn(3.1, "1.1.1.2", "10.0.0.1"),
+		syn(3.2, "1.1.1.2", "10.0.0.1"),
+		syn(3.3, "2001:db8::9", "2001:db8::1"),
+		syn(3.4, "2001:db8::8", "2001:db8::1"),
+		syn(3.5, "2001:db8::8", "2001:db8::1"),
+		syn(3.6, "2001:db8::7", "2001:db8::1"),
+		syn(4.0, "1.1.1.1", "10.0.0.1"),
+	};
+	struct run r;
+
+	run_start(&r, QUERY("c", SEC, 1, STREAM("c", 3,
+		OPX(SN_OP_DISTINCT, "ip.dst:ak ip.src:ak", 2, FIELD(SN_F_IP_DST),
+		    FIELD(SN_F_IP_SRC)),
+		OPX(SN_OP_MAP, "ip.dst:ak n:u", 2, COL(0), U(1)),
+		REDUCE("ip.dst:ak n:u", 1, 1, COL(0), SN_AGG_SUM, COL(1)))), 0, 0);
+	feed_all(&r, p, 8);
+	sn_engine_flush(r.eng);
+	assert_string_equal(run_text(&r),
+		ROW("c", "3", "4", "\"ip.dst\": \"10.0.0.1\"", "\"n\": 2")
+		ROW("c", "3", "4", "\"ip.dst\": \"2001:db8::1\"", "\"n\": 3")
+		ROW("c", "4", "5", "\"ip.dst\": \"10.0.0.1\"", "\"n\": 1"));
+	run_end(&r);
+}
+
 /* let telnet = packets | filter tcp.dport == 23 | distinct ip.dst;
  * packets | filter ip.dst in previous(telnet) | reduce count() by ip.dst */
 static struct sn_query_set *prev_query(void)
@@ -752,6 +808,8 @@ int main(void)
 		cmocka_unit_test(window_tick_grace),
 		cmocka_unit_test(join_inner),
 		cmocka_unit_test(join_left),
+		cmocka_unit_test(join_mixed_families),
+		cmocka_unit_test(chain_mixed_families),
 		cmocka_unit_test(previous_next_window),
 		cmocka_unit_test(previous_cleared_by_gap),
 		cmocka_unit_test(dns_multi_values),
