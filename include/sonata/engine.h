@@ -49,6 +49,10 @@ void sn_engine_flush(struct sn_engine *eng);
 void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
 			   struct sn_query_stats *st);
 void sn_engine_free(struct sn_engine *eng);
+/* The first query with which query shares work (a distinct over the same
+ * keys, looked up once for both), or query itself. A run that splits the
+ * queries between engines loses that saving unless it keeps them together. */
+size_t sn_engine_work_partner(const struct sn_engine *eng, size_t query);
 
 /* Profile (sn_engine_opts.profile): times measured on one packet in
  * SN_PROFILE_EVERY and scaled to all packets, in nanoseconds. */

@@ -62,7 +62,7 @@ struct run_threads {
 };
 
 /* Packets each query runs alone on to measure its cost before the split. */
-#define CALIBRATE_PACKETS 8192
+#define CALIBRATE_PACKETS 32768
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -96,35 +96,55 @@ static uint64_t time_prefix(const struct run_config *cfg, struct sn_engine *eng,
 	return t0;
 }
 
-/* Cost of each query: its CPU time alone on the first packets, less that of
- * reading and decoding them. Measured, so the shares follow the traffic (a
- * filter that passes most packets costs more than one that passes few). */
-static int measure_costs(const struct run_state *st, uint64_t *cost)
+/* The CPU time of the queries of unit u run together on the first packets,
+ * less that of reading and decoding them. */
+static int unit_cost(const struct run_state *st, const size_t *unit, size_t u,
+		     struct sn_decoder *dec, uint64_t base, uint64_t *cost)
+{
+	struct sn_engine_opts opts = st->cfg->engine;
+	struct sn_query_set set = { NULL, 0 };
+	struct sn_engine *eng;
+	uint64_t t;
+	int rc;
+
+	set.queries = calloc(st->queries.n, sizeof(*set.queries));
+	if (!set.queries)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->queries.n; i++)
+		if (unit[i] == u)
+			set.queries[set.n++] = st->queries.queries[i];
+	opts.profile = false;
+	rc = sn_engine_new(&eng, &set, &opts, NULL, NULL);
+	if (!rc) {
+		t = time_prefix(st->cfg, eng, dec);
+		sn_engine_free(eng);
+		*cost = t > base ? t - base : 1;
+		sn_debug("queries with %s: %.1f us on the first %d packets",
+			 st->queries.queries[u].name, (double)*cost / 1e3, CALIBRATE_PACKETS);
+	}
+	free(set.queries);
+	return rc;
+}
+
+/* Cost of each unit of queries that must share a thread (unit[i] is the first
+ * query of query i's unit): its CPU time on the first packets. Measured, so
+ * the shares follow the traffic (a filter that passes most packets costs
+ * more than one that passes few). Queries other than the first of a unit
+ * cost 0. */
+static int measure_costs(const struct run_state *st, const size_t *unit, uint64_t *cost)
 {
 	const struct run_config *cfg = st->cfg;
 	struct sn_decoder *dec = calloc(1, sizeof(*dec));
-	struct sn_engine_opts opts = cfg->engine;
 	uint64_t base;
 	int rc = -ENOMEM;
 
 	if (!dec || sn_decoder_init(dec, &cfg->decode))
 		goto out;
 	base = time_prefix(cfg, NULL, dec);
-	opts.profile = false;
-	for (size_t i = 0; i < st->queries.n; i++) {
-		struct sn_query_set one = { &st->queries.queries[i], 1 };
-		struct sn_engine *eng;
-		uint64_t t;
-
-		rc = sn_engine_new(&eng, &one, &opts, NULL, NULL);
-		if (rc)
-			break;
-		t = time_prefix(cfg, eng, dec);
-		sn_engine_free(eng);
-		cost[i] = t > base ? t - base : 1;
-		sn_debug("query %s: %.1f us on the first %d packets", st->queries.queries[i].name,
-			 (double)cost[i] / 1e3, CALIBRATE_PACKETS);
-	}
+	rc = 0;
+	for (size_t i = 0; i < st->queries.n && !rc; i++)
+		if (unit[i] == i)
+			rc = unit_cost(st, unit, i, dec, base, &cost[i]);
 	sn_decoder_free(dec);
 out:
 	free(dec);
@@ -170,9 +190,10 @@ static size_t thread_count(const struct run_state *st)
 	return (size_t)n < st->queries.n ? (size_t)n : st->queries.n;
 }
 
-/* Greedy split: the costliest query first, each into the cheapest group so far. */
+/* Greedy split: the costliest unit first, each into the cheapest group so
+ * far; the other queries of a unit follow its first. */
 static void assign_groups(struct run_threads *rt, const struct sn_query_set *set,
-			  const uint64_t *cost)
+			  const size_t *unit, const uint64_t *cost)
 {
 	uint64_t *load = calloc(rt->n, sizeof(*load));
 	bool *taken = calloc(set->n, sizeof(*taken));
@@ -181,8 +202,10 @@ static void assign_groups(struct run_threads *rt, const struct sn_query_set *set
 		size_t best = set->n, g = 0;
 
 		for (size_t i = 0; i < set->n; i++)
-			if (!taken[i] && (best == set->n || cost[i] > cost[best]))
+			if (!taken[i] && unit[i] == i && (best == set->n || cost[i] > cost[best]))
 				best = i;
+		if (best == set->n)
+			break;
 		for (size_t i = 1; i < rt->n; i++)
 			if (load[i] < load[g])
 				g = i;
@@ -190,9 +213,12 @@ static void assign_groups(struct run_threads *rt, const struct sn_query_set *set
 		load[g] += cost[best];
 		rt->group_of[best] = g;
 	}
-	if (!load || !taken)
-		for (size_t i = 0; i < set->n; i++)
-			rt->group_of[i] = i % rt->n;
+	for (size_t i = 0; i < set->n; i++) {
+		if (!load || !taken)
+			rt->group_of[i] = unit[i] % rt->n;
+		else
+			rt->group_of[i] = rt->group_of[unit[i]];
+	}
 	free(load);
 	free(taken);
 }
@@ -433,6 +459,7 @@ int run_threads_open(struct run_state *st)
 	size_t n = thread_count(st);
 	struct run_threads *rt;
 	uint64_t *cost = NULL;
+	size_t *unit = NULL;
 	int rc = -ENOMEM;
 
 	if (n <= 1)
@@ -449,12 +476,19 @@ int run_threads_open(struct run_state *st)
 	if (!rt->groups || !rt->group_of || !rt->local_of)
 		goto fail;
 	cost = calloc(st->queries.n, sizeof(*cost));
-	if (!cost)
+	unit = calloc(st->queries.n, sizeof(*unit));
+	if (!cost || !unit)
 		goto fail;
-	rc = measure_costs(st, cost);
+	/* Partners come first, so their unit is already known. */
+	for (size_t i = 0; i < st->queries.n; i++) {
+		size_t p = sn_engine_work_partner(st->engine, i);
+
+		unit[i] = p == i ? i : unit[p];
+	}
+	rc = measure_costs(st, unit, cost);
 	if (rc)
 		goto fail;
-	assign_groups(rt, &st->queries, cost);
+	assign_groups(rt, &st->queries, unit, cost);
 	for (size_t i = 0; i < n; i++) {
 		rt->groups[i].index = i;
 		pthread_mutex_init(&rt->groups[i].lock, NULL);
@@ -472,9 +506,11 @@ int run_threads_open(struct run_state *st)
 		goto fail;
 	sn_info("running the queries on %zu threads", n);
 	free(cost);
+	free(unit);
 	return 0;
 fail:
 	free(cost);
+	free(unit);
 	fprintf(stderr, "sonata: error: cannot start %zu threads: %s; try --threads 1\n", n,
 		strerror(-rc));
 	return rc;

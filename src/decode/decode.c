@@ -63,10 +63,23 @@ void sn_decoder_free(struct sn_decoder *dec)
 	dec->reasm = NULL;
 }
 
-/* Clear the fields the decoder sets; the capture fields before them stay. */
+/* Clear the fields the decoder sets; the capture fields before them stay.
+ * Written as vector stores: the compiler turns a memset of this size into
+ * `rep stos`, which costs more than the rest of decoding an Ethernet frame. */
 static void reset_decoded(struct sn_packet *pkt)
 {
-	memset(&pkt->layers, 0, sizeof(*pkt) - offsetof(struct sn_packet, layers));
+	typedef uint64_t block __attribute__((vector_size(16), aligned(8), may_alias));
+	enum {
+		START = offsetof(struct sn_packet, layers),
+		SIZE = sizeof(struct sn_packet) - START,
+	};
+	block *b = (block *)((char *)pkt + START);
+	char *tail = (char *)pkt + START + SIZE / sizeof(block) * sizeof(block);
+
+	_Static_assert(SIZE / sizeof(block) == 10, "reset_decoded: update the stores");
+	b[0] = b[1] = b[2] = b[3] = b[4] = (block){ 0 };
+	b[5] = b[6] = b[7] = b[8] = b[9] = (block){ 0 };
+	memset(tail, 0, SIZE % sizeof(block));
 }
 
 static enum sn_malformed count(struct sn_decoder *dec, enum sn_malformed reason)

@@ -83,7 +83,8 @@ enum sn_malformed sn_decode_ip4(struct sn_decoder *dec, struct sn_packet *pkt,
 		cut = true;
 	}
 
-	if (pkt->more_frags || pkt->frag_off) {
+	/* Tested on the header rather than on the fields just stored. */
+	if (sn_get16(p + 6) & (IP4_MF | IP4_OFFMASK)) {
 		pkt->layers |= SN_L_FRAG;
 		/* A fragment cut by the snapshot length cannot be reassembled. */
 		if (dec->opts.reassemble && dec->reasm)

@@ -11,11 +11,17 @@
 
 #define CRED_MIN_CAP 256
 
-int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs)
+int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs, const enum sn_agg *aggs)
 {
+	unsigned j;
+
 	memset(r, 0, sizeof(*r));
 	r->nk = n_keys;
 	r->stride = n_keys + n_aggs;
+	r->add_only = true;
+	for (j = 0; j < n_aggs; j++)
+		if (aggs[j] != SN_AGG_SUM && aggs[j] != SN_AGG_COUNT)
+			r->add_only = false;
 	r->w = calloc((size_t)CRED_MIN_CAP * r->stride, sizeof(*r->w));
 	r->order = calloc(CRED_MIN_CAP, sizeof(*r->order));
 	if (!r->w || !r->order) {
@@ -33,24 +39,9 @@ void cred_free(struct cred *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static size_t cred_find(const struct cred *r, const uint64_t *k, bool *found)
+static inline size_t cred_find(const struct cred *r, const uint64_t *k, bool *found)
 {
-	size_t mask = r->cap - 1;
-	size_t i = packed_hash(k, r->nk) & mask;
-
-	for (;;) {
-		const uint64_t *w = r->w + i * r->stride;
-
-		if (!w[0]) {
-			*found = false;
-			return i;
-		}
-		if (words_equal(w, k, r->nk)) {
-			*found = true;
-			return i;
-		}
-		i = (i + 1) & mask;
-	}
+	return words_find(r->w, r->stride, r->cap - 1, k, r->nk, found);
 }
 
 static int cred_grow(struct cred *r)
@@ -125,6 +116,12 @@ int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k, const ui
 		first = true;
 	}
 	w = r->w + slot * r->stride + r->nk;
+	if (r->add_only) {
+		/* A count's argument is always 1. */
+		for (j = 0; j < op->n_aggs; j++)
+			w[j] += v[j];
+		return 0;
+	}
 	for (j = 0; j < op->n_aggs; j++)
 		fold(op->aggs[j], &w[j], v[j], first);
 	return 0;

@@ -55,27 +55,6 @@ bool cset_encode(unsigned nw, const struct sn_value *key, uint64_t *out)
 	return true;
 }
 
-/* Slot holding k, or the empty slot where it would go; *found tells which. */
-size_t cset_find(const struct cset *s, const uint64_t *k, bool *found)
-{
-	size_t mask = s->cap - 1;
-	size_t i = packed_hash(k, s->nw) & mask;
-
-	for (;;) {
-		const uint64_t *w = s->w + i * s->nw;
-
-		if (!w[0]) {
-			*found = false;
-			return i;
-		}
-		if (words_equal(w, k, s->nw)) {
-			*found = true;
-			return i;
-		}
-		i = (i + 1) & mask;
-	}
-}
-
 static int cset_grow(struct cset *s)
 {
 	struct cset old = *s;

@@ -176,3 +176,22 @@ void sn_engine_free(struct sn_engine *eng)
 	preds_free(eng);
 	free(eng);
 }
+
+size_t sn_engine_work_partner(const struct sn_engine *eng, size_t query)
+{
+	size_t best = query, i, l;
+
+	for (i = 0; i < eng->n_pstreams; i++) {
+		const struct stream_state *lead = eng->pstreams[i].ss->leader;
+
+		if (eng->pstreams[i].qs != &eng->qs[query] || !lead)
+			continue;
+		for (l = 0; l < i; l++) {
+			size_t q = (size_t)(eng->pstreams[l].qs - eng->qs);
+
+			if (eng->pstreams[l].ss == lead && q < best)
+				best = q;
+		}
+	}
+	return best;
+}

@@ -103,12 +103,55 @@ static inline size_t packed_hash(const uint64_t *k, unsigned n)
 	return (size_t)h;
 }
 
+/* Linear probing over slots of stride words whose first n are the key: the
+ * slot holding k, or the empty one where it would go (*found tells which).
+ * Inlined with n constant so the key compare unrolls. */
+static inline __attribute__((always_inline)) size_t
+words_probe(const uint64_t *base, size_t stride, size_t mask, const uint64_t *k, unsigned n,
+	    bool *found)
+{
+	size_t i = packed_hash(k, n) & mask;
+
+	for (;;) {
+		const uint64_t *w = base + i * stride;
+
+		if (!w[0]) {
+			*found = false;
+			return i;
+		}
+		if (words_equal(w, k, n)) {
+			*found = true;
+			return i;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+static inline size_t words_find(const uint64_t *base, size_t stride, size_t mask,
+				const uint64_t *k, unsigned n, bool *found)
+{
+	switch (n) {
+	case 1:
+		return words_probe(base, stride, mask, k, 1, found);
+	case 2:
+		return words_probe(base, stride, mask, k, 2, found);
+	case 3:
+		return words_probe(base, stride, mask, k, 3, found);
+	default:
+		return words_probe(base, stride, mask, k, n, found);
+	}
+}
+
 int cset_init(struct cset *s, unsigned nw);
 void cset_free(struct cset *s);
 void cset_clear(struct cset *s);
 /* Pack the nw columns of key into out; false when a column does not fit. */
 bool cset_encode(unsigned nw, const struct sn_value *key, uint64_t *out);
-size_t cset_find(const struct cset *s, const uint64_t *k, bool *found);
+static inline size_t cset_find(const struct cset *s, const uint64_t *k, bool *found)
+{
+	return words_find(s->w, s->nw, s->cap - 1, k, s->nw, found);
+}
+
 /* Add k, absent, at the slot cset_find gave. */
 int cset_put(struct cset *s, const uint64_t *k, size_t slot);
 
@@ -119,6 +162,7 @@ struct cred {
 	uint32_t *order;
 	size_t cap, count;
 	unsigned nk, stride; /* key words, words per slot */
+	bool add_only;       /* every aggregate is a sum or a count */
 };
 
 struct op_state;
@@ -162,7 +206,7 @@ int direct_compile(struct enode *const *ex, size_t n, struct dkey **out);
  * when a value does not pack (an IPv6 address, an integer of 2^56 or more). */
 int direct_read_fields(const struct sn_packet *pkt, const struct dkey *d, uint64_t *w);
 
-int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs);
+int cred_init(struct cred *r, unsigned n_keys, unsigned n_aggs, const enum sn_agg *aggs);
 void cred_free(struct cred *r);
 void cred_clear(struct cred *r);
 /* Aggregate one tuple: packed keys k, the aggregates' argument values v. */
@@ -312,6 +356,8 @@ struct query_state {
 struct pkt_stream {
 	struct query_state *qs;
 	struct stream_state *ss;
+	uint64_t pre_mask; /* ss->pre_mask */
+	bool flat_only;    /* every pre filter of ss is flat: pre_false alone decides */
 };
 
 /* A packet filter shared by streams (upred.c): evaluated at most once per
@@ -326,9 +372,14 @@ struct shared_pred {
 /* A shared filter of the form `field & mask op k` on a field of the packet
  * header: all of them are tested together at the start of each packet. */
 struct flat_pred {
-	uint64_t bit, mask, k;
-	unsigned slot; /* which field (upred.c) */
+	uint64_t mask, k;
+	unsigned slot; /* which header slot */
+	unsigned idx;  /* its bit in pre_true and pre_false */
 	enum sn_binop op;
+	/* the test as a range: holds when (value & mask) - lo <= span, or,
+	 * with inv set, when it does not */
+	uint64_t lo, span;
+	bool inv;
 };
 
 struct sn_engine {
@@ -347,9 +398,17 @@ struct sn_engine {
 	/* results of shared filters 0..63 for the packet of generation pre_gen */
 	uint64_t pre_true, pre_false;
 	uint64_t pre_gen;
-	struct flat_pred *flat;
+	struct flat_pred *flat; /* those not in byte_held */
 	size_t n_flat;
 	uint64_t flat_bits;
+	/* flat filters on the one-byte slots, as the bits that hold for each
+	 * value of the slot; byte_slots lists the slots that have some */
+	uint64_t (*byte_held)[256];
+	uint32_t byte_slots;
+	/* the packet streams that need each shared filter (the first 64 streams
+	 * and filters), and all of those streams */
+	uint64_t needed_by[64];
+	uint64_t all_streams;
 	/* header slots of the packet of generation pre_gen: values, which are
 	 * present, which are present but do not pack (IPv6 addresses) */
 	uint64_t hv[N_HSLOTS];
@@ -428,6 +487,9 @@ int fast_init(struct stream_state *ss);
 void share_init(struct sn_engine *eng);
 /* Push the packet of c through ss from its first op after the shared filters. */
 int stream_packet(struct ectx *c, struct stream_state *ss);
+/* Every packet stream, after preds_begin, for a packet that needs no window
+ * work (window.c: span_packet). */
+int streams_packet(struct sn_engine *eng, const struct sn_packet *pkt);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
 bool admit_key(struct ectx *c);
 

@@ -456,6 +456,71 @@ static bool flatten(const struct unode *u, struct flat_pred *fp)
 	return true;
 }
 
+/* `x op k` as the unsigned range [lo, lo + span], inverted for != and for
+ * tests that never hold (the full range, inverted). */
+static void flat_range(struct flat_pred *fp)
+{
+	uint64_t k = fp->k;
+
+	fp->lo = 0;
+	fp->span = UINT64_MAX;
+	fp->inv = false;
+	switch (fp->op) {
+	case SN_BIN_EQ:
+	case SN_BIN_NE:
+		fp->lo = k;
+		fp->span = 0;
+		fp->inv = fp->op == SN_BIN_NE;
+		break;
+	case SN_BIN_LT:
+		fp->span = k - 1;
+		fp->inv = k == 0;
+		if (k == 0)
+			fp->span = UINT64_MAX;
+		break;
+	case SN_BIN_LE:
+		fp->span = k;
+		break;
+	case SN_BIN_GT:
+		fp->lo = k + 1;
+		fp->span = UINT64_MAX - fp->lo;
+		fp->inv = k == UINT64_MAX;
+		if (k == UINT64_MAX) {
+			fp->lo = 0;
+			fp->span = UINT64_MAX;
+		}
+		break;
+	case SN_BIN_GE:
+		fp->lo = k;
+		fp->span = UINT64_MAX - k;
+		break;
+	default:
+		fp->inv = true; /* never holds */
+		break;
+	}
+}
+
+static bool flat_holds(const struct flat_pred *fp, uint64_t v)
+{
+	return (((v & fp->mask) - fp->lo <= fp->span) ^ fp->inv) != 0;
+}
+
+/* Slots of one byte: a table of 256 results replaces their tests. */
+static bool is_byte_slot(unsigned slot)
+{
+	return slot == HS_PROTO || slot == HS_FLAGS || slot == HS_DNS_QR;
+}
+
+static void add_byte_pred(struct sn_engine *eng, const struct flat_pred *fp)
+{
+	unsigned v;
+
+	for (v = 0; v < 256; v++)
+		if (flat_holds(fp, v))
+			eng->byte_held[fp->slot][v] |= 1ULL << fp->idx;
+	eng->byte_slots |= 1u << fp->slot;
+}
+
 static int flat_init(struct sn_engine *eng)
 {
 	size_t i;
@@ -463,14 +528,34 @@ static int flat_init(struct sn_engine *eng)
 	eng->flat = calloc(eng->n_preds ? eng->n_preds : 1, sizeof(*eng->flat));
 	if (!eng->flat)
 		return -ENOMEM;
+	eng->byte_held = calloc(N_HSLOTS, sizeof(*eng->byte_held));
+	if (!eng->byte_held)
+		return -ENOMEM;
 	for (i = 0; i < eng->n_preds && i < 64; i++) {
 		struct flat_pred *fp = &eng->flat[eng->n_flat];
 
 		if (!flatten(eng->preds[i].code, fp))
 			continue;
-		fp->bit = 1ULL << i;
-		eng->flat_bits |= fp->bit;
-		eng->n_flat++;
+		fp->idx = (unsigned)i;
+		flat_range(fp);
+		eng->flat_bits |= 1ULL << i;
+		if (is_byte_slot(fp->slot))
+			add_byte_pred(eng, fp);
+		else
+			eng->n_flat++;
+	}
+	for (i = 0; i < eng->n_pstreams; i++) {
+		struct pkt_stream *ps = &eng->pstreams[i];
+		unsigned b;
+
+		ps->pre_mask = ps->ss->pre_mask;
+		ps->flat_only = !ps->ss->pre_slow && !(ps->pre_mask & ~eng->flat_bits);
+		if (i >= 64)
+			continue;
+		eng->all_streams |= 1ULL << i;
+		for (b = 0; b < 64; b++)
+			if (ps->pre_mask >> b & 1)
+				eng->needed_by[b] |= 1ULL << i;
 	}
 	return 0;
 }
@@ -506,6 +591,8 @@ void preds_free(struct sn_engine *eng)
 	eng->n_preds = 0;
 	free(eng->flat);
 	eng->flat = NULL;
+	free(eng->byte_held);
+	eng->byte_held = NULL;
 	eng->n_flat = 0;
 	eng->flat_bits = 0;
 	free(eng->pstreams);
@@ -563,16 +650,23 @@ static void take_slots(struct sn_engine *eng, const struct sn_packet *pkt)
 void preds_begin(struct sn_engine *eng, const struct sn_packet *pkt)
 {
 	uint64_t held = 0;
+	uint32_t bytes;
 	size_t i;
 
 	eng->pre_gen = eng->gen;
 	take_slots(eng, pkt);
+	bytes = eng->byte_slots & eng->hv_have;
+	while (bytes) {
+		unsigned slot = (unsigned)__builtin_ctz(bytes);
+
+		bytes &= bytes - 1;
+		held |= eng->byte_held[slot][eng->hv[slot] & 0xff];
+	}
 	for (i = 0; i < eng->n_flat; i++) {
 		const struct flat_pred *fp = &eng->flat[i];
+		uint64_t in = flat_holds(fp, eng->hv[fp->slot]);
 
-		if ((eng->hv_have >> fp->slot & 1) &&
-		    ucmp(fp->op, eng->hv[fp->slot] & fp->mask, fp->k))
-			held |= fp->bit;
+		held |= (in & eng->hv_have >> fp->slot) << fp->idx;
 	}
 	eng->pre_true = held;
 	eng->pre_false = eng->flat_bits & ~held;

@@ -227,23 +227,9 @@ static void update_span(struct sn_engine *eng)
  * queries at once, minus the window checks. */
 static int span_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 {
-	struct ectx c = { .eng = eng, .pkt = pkt };
-	size_t i;
-	int err;
-
 	eng->span_packets++;
 	preds_begin(eng, pkt);
-	for (i = 0; i < eng->n_pstreams; i++) {
-		struct stream_state *ss = eng->pstreams[i].ss;
-
-		c.qs = eng->pstreams[i].qs;
-		if (!stream_pre_pass(&c, ss))
-			continue;
-		err = stream_packet(&c, ss);
-		if (err)
-			return err;
-	}
-	return 0;
+	return streams_packet(eng, pkt);
 }
 
 int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
