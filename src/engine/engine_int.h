@@ -327,6 +327,7 @@ struct stream_state {
 	int chain_src[DIRECT_MAX_COLS];
 	uint64_t chain_k[DIRECT_MAX_COLS];
 	bool share_skip;   /* leader: the key of packet share_gen was old or missing */
+	bool share_added;  /* leader: it was new and went into the compact set */
 	uint64_t share_gen;
 	uint64_t prof_pre_ns; /* sampled packets: time in the shared filters */
 	/* previous(): the key column of the output and the keys of the last window */

@@ -215,6 +215,15 @@ static int chain_push(struct ectx *c, struct stream_state *ss, size_t i, const u
 	return cred_update(c, red, rk, v);
 }
 
+/* The leader of ss added this packet's key to its set: the key is new to ss
+ * too, which sees the same packets. Only when the leader's query refused
+ * the key (--max-keys) does ss need its own set: it holds the keys ss took
+ * on such packets, and no others. */
+static inline bool leader_added(const struct ectx *c, const struct stream_state *ss)
+{
+	return ss->leader && ss->leader->share_gen == c->eng->gen && ss->leader->share_added;
+}
+
 /* A key that packs lives in the compact set only (the table keeps the rest):
  * a new one goes on as the op's scratch tuple, which contains no strings.
  * With typed false the scratch tuple is not filled yet. */
@@ -223,15 +232,22 @@ static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, cons
 {
 	struct op_state *os = &ss->ops[i];
 	bool found;
-	size_t slot = cset_find(&os->cset, k, &found);
+	size_t slot;
 
-	if (found)
-		return 0;
-	ss->share_skip = false;
-	if (!admit_key(c))
-		return 0;
-	if (cset_put(&os->cset, k, slot))
-		return -ENOMEM;
+	if (leader_added(c, ss)) {
+		if (!admit_key(c))
+			return 0;
+	} else {
+		slot = cset_find(&os->cset, k, &found);
+		if (found)
+			return 0;
+		ss->share_skip = false;
+		if (!admit_key(c))
+			return 0;
+		if (cset_put(&os->cset, k, slot))
+			return -ENOMEM;
+		ss->share_added = true;
+	}
 	if (ss->chain && !c->prof)
 		return chain_push(c, ss, i, k);
 	if (!typed && !eval_packet(c, os))
@@ -249,6 +265,7 @@ static int fast_distinct(struct ectx *c, struct stream_state *ss, size_t i)
 	/* Until the key turns out new, the follower can skip this packet. */
 	ss->share_gen = c->eng->gen;
 	ss->share_skip = true;
+	ss->share_added = false;
 	if (os->dkey) {
 		int r = direct_read(c->eng, c->pkt, os->dkey, packed);
 
