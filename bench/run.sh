@@ -74,6 +74,7 @@ P1=$(count_packets "$T1")
 QUIET="--no-progress --no-summary"
 cat >"$RES/commands" <<EOF
 sonata, 11 queries@$P10@$SONATA run -r $T10 $QUIET
+sonata, 11 queries, 1 thread@$P10@$SONATA run -r $T10 --threads 1 $QUIET
 sonata, new_tcp_conns@$P10@$SONATA run -r $T10 -q queries/new_tcp_conns.sq $QUIET
 C loop, parse only@$P10@$LOOP $T10
 C loop, parse + count per dst@$P10@$LOOP -c $T10
@@ -173,6 +174,9 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "  pages; sonata drops the pages it has read from its mapping."
 	echo "- tcpdump tests one BPF filter and writes nothing; sonata decodes every"
 	echo "  packet into all its fields and runs every query with its windows."
+	echo "- \`sonata run\` uses 2 threads by default on a machine with 2 or more"
+	echo "  cores (see Threads below); the 1-thread row runs the same"
+	echo "  queries with \`--threads 1\`."
 	echo "- \`sonata run --profile\` adds the time of each query and operator to the"
 	echo "  run summary, to see where the rest goes."
 	echo
@@ -181,5 +185,10 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo '```'
 	awk -F'@' '{ print $3 }' "$RES/commands" | sed "s|$T10|\$T10|g; s|$T1|\$T1|g"
 	echo '```'
+	# What the figures mean and how they were reached: written by hand.
+	if [ -f bench/notes.md ]; then
+		echo
+		cat bench/notes.md
+	fi
 } >"$OUT"
 echo "bench: wrote $OUT"
