@@ -12,7 +12,7 @@
 /* Pages already read are dropped from the mapping in steps of this size, so
  * the resident size stays flat however long the file is (they stay in the
  * page cache). */
-#define RELEASE_STEP (64u << 20)
+#define RELEASE_STEP (16u << 20)
 /* Pages ahead of the reader are mapped in steps of this size with one call,
  * rather than by a page fault every few records. */
 #define POPULATE_STEP (4u << 20)
