@@ -326,6 +326,8 @@ struct stream_state {
 	bool chain;
 	int chain_src[DIRECT_MAX_COLS];
 	uint64_t chain_k[DIRECT_MAX_COLS];
+	/* quick.c: the lookup of a key already present, done inline */
+	struct quick_path *quick;
 	bool share_skip;   /* leader: the key of packet share_gen was old or missing */
 	bool share_added;  /* leader: it was new and went into the compact set */
 	uint64_t share_gen;
@@ -488,9 +490,11 @@ int fast_init(struct stream_state *ss);
 void share_init(struct sn_engine *eng);
 /* Push the packet of c through ss from its first op after the shared filters. */
 int stream_packet(struct ectx *c, struct stream_state *ss);
-/* Every packet stream, after preds_begin, for a packet that needs no window
- * work (window.c: span_packet). */
+/* quick.c: every packet stream, after preds_begin, for a packet that needs
+ * no window work (window.c: span_packet). */
 int streams_packet(struct sn_engine *eng, const struct sn_packet *pkt);
+/* Set up the quick paths of the packet streams (after share_init). */
+int quick_init(struct sn_engine *eng);
 /* Whether the query may admit one more key; marks the window incomplete if not. */
 bool admit_key(struct ectx *c);
 

@@ -419,7 +419,7 @@ void share_init(struct sn_engine *eng)
 	}
 }
 
-static inline int stream_packet_inline(struct ectx *c, struct stream_state *ss)
+int stream_packet(struct ectx *c, struct stream_state *ss)
 {
 	c->cols = NULL;
 	/* The leader's table contains the same keys as ours (see share_init): when it
@@ -436,47 +436,4 @@ static inline int stream_packet_inline(struct ectx *c, struct stream_state *ss)
 	default:
 		return stream_push(c, ss, ss->first_op, NULL);
 	}
-}
-
-int stream_packet(struct ectx *c, struct stream_state *ss)
-{
-	return stream_packet_inline(c, ss);
-}
-
-static inline int pstream_packet(struct ectx *c, const struct pkt_stream *ps)
-{
-	c->qs = ps->qs;
-	if (!ps->flat_only && !stream_pre_pass(c, ps->ss))
-		return 0;
-	return stream_packet_inline(c, ps->ss);
-}
-
-int streams_packet(struct sn_engine *eng, const struct sn_packet *pkt)
-{
-	struct ectx c = { .eng = eng, .pkt = pkt };
-	uint64_t out = eng->pre_false, skip = 0, todo;
-	size_t i;
-	int err;
-
-	if (eng->n_pstreams > 64) {
-		for (i = 0; i < eng->n_pstreams; i++) {
-			if (out & eng->pstreams[i].pre_mask)
-				continue;
-			err = pstream_packet(&c, &eng->pstreams[i]);
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	/* The streams left once those needing a failed flat filter are out. */
-	while (out) {
-		skip |= eng->needed_by[__builtin_ctzll(out)];
-		out &= out - 1;
-	}
-	for (todo = eng->all_streams & ~skip; todo; todo &= todo - 1) {
-		err = pstream_packet(&c, &eng->pstreams[__builtin_ctzll(todo)]);
-		if (err)
-			return err;
-	}
-	return 0;
 }

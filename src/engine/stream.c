@@ -135,6 +135,7 @@ void stream_free(struct stream_state *ss)
 	free(ss->join_next);
 	free(ss->join_scratch);
 	free(ss->pre);
+	free(ss->quick);
 	if (ss->need_prev)
 		table_free(&ss->prev);
 	memset(ss, 0, sizeof(*ss));

@@ -577,7 +577,8 @@ int preds_init(struct sn_engine *eng)
 		}
 	}
 	share_init(eng);
-	return flat_init(eng);
+	err = flat_init(eng);
+	return err ? err : quick_init(eng);
 }
 
 void preds_free(struct sn_engine *eng)
