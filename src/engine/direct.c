@@ -1,7 +1,7 @@
 /* Columns of the fast paths read straight from the packet into packed words
  * (the encoding of cset.c), skipping the typed values of the evaluator. A
  * column qualifies when it is ip.src, ip.dst, a single-valued unsigned field
- * or an unsigned constant; a packet whose value does not pack (IPv6, a huge
+ * or an unsigned constant. A packet whose value does not pack (IPv6, a huge
  * integer) is left to the typed path, so results never depend on this. */
 #include <errno.h>
 #include <stdlib.h>

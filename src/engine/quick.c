@@ -1,9 +1,10 @@
-/* Per-packet dispatch, and the quick paths of the fast ops: most packets of
+/* Per-packet dispatch, and the quick paths of the fast ops. Most packets of
  * a busy stream carry a key the window has already seen, so a distinct has
  * nothing to do and a reduce of sums adds to an existing row. Those cases
- * run here, inlined, on the header slots of preds_begin; every other case
- * (a new key, a value that does not pack, a key limit, profiling) takes
- * stream_packet, which gives the same result for these cases too. */
+ * run here, inlined, on the header slots of preds_begin. Every other case (a
+ * new key, a value that does not pack, a follower) takes stream_packet, which
+ * would give the same result for these cases too. Profiled packets never
+ * come here, because profiling turns off the span of window.c. */
 #include <errno.h>
 #include <stdlib.h>
 

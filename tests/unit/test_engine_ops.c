@@ -503,8 +503,8 @@ static void join_left(void **state)
 	run_end(&r);
 }
 
-/* IPv4 keys take the packed index of the join, IPv6 keys its typed table;
- * a key of each kind in one window must still find its own rows. */
+/* IPv4 keys go into the packed index of the join and IPv6 keys into its
+ * typed table. A key of each kind in one window must find its own rows. */
 static void join_mixed_families(void **state)
 {
 	struct sn_packet p[] = {
