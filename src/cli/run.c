@@ -93,15 +93,15 @@ static int parse_define(const char *arg, struct sn_define *def, char **name)
 	return *name ? 0 : -ENOMEM;
 }
 
-static int parse_count(const char *opt, const char *arg, long max, long *out)
+static int parse_count(const char *opt, const char *arg, long min, long max, long *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || *out < 0 || *out > max) {
-		fprintf(stderr, "sonata run: invalid %s '%s': expected a number from 0 to %ld\n",
-			opt, arg, max);
+	if (errno || end == arg || *end || *out < min || *out > max) {
+		fprintf(stderr, "sonata run: invalid %s '%s': expected a number from %ld to %ld\n",
+			opt, arg, min, max);
 		return -EINVAL;
 	}
 	return 0;
@@ -139,7 +139,7 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 		cfg->capture.filter = arg;
 		return 0;
 	case 's':
-		if (parse_count("-s", arg, 262144, &n))
+		if (parse_count("-s", arg, 0, 262144, &n))
 			return -EINVAL;
 		cfg->capture.snaplen = (int)n;
 		return 0;
@@ -190,7 +190,7 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 		cfg->progress = 0;
 		return 0;
 	case OPT_MAX_KEYS:
-		if (parse_count("--max-keys", arg, LONG_MAX, &n))
+		if (parse_count("--max-keys", arg, 0, LONG_MAX, &n))
 			return -EINVAL;
 		cfg->engine.max_keys = (size_t)n;
 		return 0;
@@ -210,13 +210,8 @@ static int parse_run_option(struct run_config *cfg, int opt, const char *arg)
 	case OPT_KEEP_GEN:
 		return run_xdp_parse(cfg, "--keep-generated", arg);
 	case OPT_THREADS:
-		if (parse_count("--threads", arg, 64, &n))
+		if (parse_count("--threads", arg, 1, 64, &n))
 			return -EINVAL;
-		if (n == 0) {
-			fprintf(stderr, "sonata run: invalid --threads 0: expected a number from "
-					"1 to 64\n");
-			return -EINVAL;
-		}
 		cfg->threads = (int)n;
 		return 0;
 	default:

@@ -41,8 +41,8 @@ void run_profile_summary(const struct run_state *st)
 
 	if (!st->engine)
 		return;
-	fprintf(stderr, "profile (per-packet times measured on 1 packet in %d, scaled):\n",
-		SN_PROFILE_EVERY);
+	fprintf(stderr, "profile (per-packet times sampled on 1 packet in %d, scaled to the "
+			"engine's total):\n", SN_PROFILE_EVERY);
 	fprintf(stderr, "  %-20s %12s %12s %12s\n", "query", "packets ms", "filters ms",
 		"windows ms");
 	for (size_t q = 0; q < st->queries.n; q++) {

@@ -151,24 +151,43 @@ out:
 	return rc;
 }
 
-static bool regular_files(const struct run_config *cfg)
+/* Whether every input is a regular file; *bytes is then their total size.
+ * A file that cannot be read is left for the source to report. */
+static bool regular_files(const struct run_config *cfg, bool *missing, uint64_t *bytes)
 {
 	struct stat sb;
 
+	*missing = false;
+	*bytes = 0;
 	for (size_t i = 0; i < cfg->n_files; i++) {
-		if (!strcmp(cfg->files[i], "-") || stat(cfg->files[i], &sb) || !S_ISREG(sb.st_mode))
+		if (!strcmp(cfg->files[i], "-"))
 			return false;
+		if (stat(cfg->files[i], &sb)) {
+			*missing = true;
+			return false;
+		}
+		if (!S_ISREG(sb.st_mode))
+			return false;
+		*bytes += (uint64_t)sb.st_size;
 	}
 	return true;
 }
 
-/* Threads to use. The default is 2 on a machine with 2 or more cores, and it
- * is 1 unless the input is regular files that the engine alone reads. */
+/* Below this much input the second thread does not pay for timing the
+ * queries and reading the input twice (about 0.03 s on the machine of
+ * docs/benchmarks.md), so the default stays at one thread. */
+#define THREADS_MIN_BYTES (64u << 20)
+
+/* Threads to use. The default is 2 on a machine with 2 or more cores for
+ * inputs of THREADS_MIN_BYTES or more, and it is 1 unless the input is
+ * regular files that the engine alone reads. */
 static size_t thread_count(const struct run_state *st)
 {
 	const struct run_config *cfg = st->cfg;
 	const char *why = NULL;
 	long n = cfg->threads;
+	bool missing = false;
+	uint64_t bytes;
 
 	if (n == 0)
 		n = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
@@ -180,13 +199,14 @@ static size_t thread_count(const struct run_state *st)
 		why = "--plan and --dataplane";
 	else if (cfg->engine.profile)
 		why = "--profile";
-	else if (!regular_files(cfg))
-		why = "standard input and other files that are not regular files";
-	if (why) {
-		if (cfg->threads > 1)
-			sn_warn("--threads %d: %s run on one thread", cfg->threads, why);
+	else if (!regular_files(cfg, &missing, &bytes))
+		why = missing ? NULL : "standard input and other files that are not regular files";
+	else if (cfg->threads == 0 && bytes < THREADS_MIN_BYTES)
 		return 1;
-	}
+	if (why && cfg->threads > 1)
+		sn_warn("--threads %d: %s run on one thread", cfg->threads, why);
+	if (why || missing)
+		return 1;
 	return (size_t)n < st->queries.n ? (size_t)n : st->queries.n;
 }
 

@@ -426,6 +426,7 @@ struct sn_engine {
 	/* profile: packets seen, timer pairs run, what an empty timed region costs,
 	 * and the clocks at creation to turn ticks into nanoseconds */
 	uint64_t prof_packets, prof_pairs, prof_ovh;
+	uint64_t prof_engine_ticks; /* packets, ticks and flushes, window closes included */
 	uint64_t prof_t0, prof_ns0;
 };
 

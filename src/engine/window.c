@@ -232,16 +232,12 @@ static int span_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	return streams_packet(eng, pkt);
 }
 
-int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
+static int all_queries_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 {
+	size_t timed = eng->n;
 	size_t i;
 	int err;
 
-	size_t timed = eng->n;
-
-	eng->gen++;
-	if (pkt->ts_ns >= eng->span_lo && pkt->ts_ns < eng->span_hi)
-		return span_packet(eng, pkt);
 	/* One packet in SN_PROFILE_EVERY is timed, in one query at a time: timers
 	 * nested in other queries' work would add their own cost to it. */
 	if (eng->opts.profile && eng->prof_packets++ % SN_PROFILE_EVERY == 0 && eng->n)
@@ -255,8 +251,25 @@ int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
 	return 0;
 }
 
+int sn_engine_packet(struct sn_engine *eng, const struct sn_packet *pkt)
+{
+	uint64_t t0;
+	int err;
+
+	eng->gen++;
+	if (pkt->ts_ns >= eng->span_lo && pkt->ts_ns < eng->span_hi)
+		return span_packet(eng, pkt);
+	if (!eng->opts.profile)
+		return all_queries_packet(eng, pkt);
+	t0 = prof_ticks();
+	err = all_queries_packet(eng, pkt);
+	eng->prof_engine_ticks += prof_ticks() - t0;
+	return err;
+}
+
 void sn_engine_tick(struct sn_engine *eng, uint64_t now_ns)
 {
+	uint64_t t0 = prof_ticks();
 	size_t i;
 
 	for (i = 0; i < eng->n; i++) {
@@ -265,15 +278,19 @@ void sn_engine_tick(struct sn_engine *eng, uint64_t now_ns)
 		if (qs->open && now_ns >= qs->start + qs->q->window_ns + eng->opts.grace_ns)
 			close_window(eng, qs);
 	}
+	eng->prof_engine_ticks += prof_ticks() - t0;
 }
 
 void sn_engine_flush(struct sn_engine *eng)
 {
+	uint64_t t0 = prof_ticks();
 	size_t i;
 
 	for (i = 0; i < eng->n; i++)
 		if (eng->qs[i].open)
 			close_window(eng, &eng->qs[i]);
+	/* The profile subtracts every window close from the engine's time. */
+	eng->prof_engine_ticks += prof_ticks() - t0;
 }
 
 void sn_engine_query_stats(const struct sn_engine *eng, size_t query,
