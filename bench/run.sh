@@ -180,7 +180,7 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "- \`sonata run --profile\` adds the time of each query and operator to the"
 	echo "  run summary, to see where the rest goes."
 	echo
-	echo "Commands (\$T10 and \$T1 are the traces in $DIR):"
+	echo "Commands (\$T10 and \$T1 are the traces in $DIR; built with BUILD=$BUILD):"
 	echo
 	echo '```'
 	awk -F'@' '{ print $3 }' "$RES/commands" | sed "s|$T10|\$T10|g; s|$T1|\$T1|g"

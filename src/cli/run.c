@@ -44,9 +44,10 @@ static void run_usage(FILE *out)
 		"  -q FILE          query file; repeat for several (default: every bundled query)\n"
 		"  -D NAME=VALUE    set a query parameter, e.g. -D threshold=20 or\n"
 		"                   -D ddos.threshold=20 for one query\n"
-		"  --threads N      run the queries in N threads (default: 2 with 2 or more\n"
-		"                   cores; 1 for live capture, --plan, --profile and standard\n"
-		"                   input); each thread reads and decodes the files itself\n"
+		"  --threads N      run the queries in N threads, 1 to 64 (default: 2 with 2\n"
+		"                   or more cores and 64 MiB of files or more; always 1 for\n"
+		"                   live capture, --plan, --profile and standard input); each\n"
+		"                   thread reads and decodes the files itself\n"
 		"  --max-keys N     live keys per query per window before rows are marked\n"
 		"                   incomplete (default 2000000; 0: no limit)\n"
 		"  --plan MODE|FILE run with the switch model: a mode (all-sp, filter-dp,\n"
@@ -63,7 +64,7 @@ static void run_usage(FILE *out)
 		"  --format FORMAT  json (default: one object per line) or text (a table)\n"
 		"  --no-summary     do not print the run summary on standard error\n"
 		"  --profile        add the time of each query and operator to the summary\n"
-		"                   (measured on 1 packet in 64)\n"
+		"                   (sampled on 1 packet in 64, scaled to the engine's CPU time)\n"
 		"  --no-progress    no progress bar, even on a terminal\n"
 		"  -v               more log messages (repeat for debug)\n");
 }
