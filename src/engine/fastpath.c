@@ -215,6 +215,28 @@ static int chain_push(struct ectx *c, struct stream_state *ss, size_t i, const u
 	return cred_update(c, red, rk, v);
 }
 
+/* A new key of a chain's distinct that did not pack (an IPv6 pair): the
+ * reduce's key, built from some of its columns, may still pack, and must then
+ * go to the compact rows like the others, or a key would have rows in both
+ * stores and count twice against --max-keys. */
+static int chain_push_typed(struct ectx *c, struct stream_state *ss, size_t i,
+			    const struct sn_value *cols)
+{
+	struct op_state *red = &ss->ops[i + 2];
+	uint64_t rk[CSET_MAX_WORDS], v[DIRECT_MAX_COLS];
+	size_t j;
+
+	for (j = 0; j < red->n_ex; j++) {
+		if (j >= red->n_keys)
+			v[j - red->n_keys] = ss->chain_k[j];
+		else if (ss->chain_src[j] < 0)
+			rk[j] = ss->chain_k[j];
+		else if (!cset_encode(1, &cols[ss->chain_src[j]], &rk[j]))
+			return stream_push(c, ss, i + 1, cols);
+	}
+	return cred_update(c, red, rk, v);
+}
+
 /* The leader of ss added this packet's key to its set: the key is new to ss
  * too, which sees the same packets. Only when the leader's query refused
  * the key (--max-keys) does ss need its own set: it holds the keys ss took
@@ -248,7 +270,8 @@ static int cset_distinct(struct ectx *c, struct stream_state *ss, size_t i, cons
 			return -ENOMEM;
 		ss->share_added = true;
 	}
-	if (ss->chain && !c->prof)
+	/* Also when profiling: every key of the reduce must take the same store. */
+	if (ss->chain)
 		return chain_push(c, ss, i, k);
 	if (!typed && !eval_packet(c, os))
 		return 0;
@@ -286,6 +309,8 @@ static int fast_distinct(struct ectx *c, struct stream_state *ss, size_t i)
 	row = table_insert_hint(&os->table, os->scratch, &hint);
 	if (!row)
 		return -ENOMEM;
+	if (ss->chain)
+		return chain_push_typed(c, ss, i, row);
 	return stream_push(c, ss, i + 1, row);
 }
 

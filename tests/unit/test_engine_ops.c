@@ -559,6 +559,35 @@ static void chain_mixed_families(void **state)
 	run_end(&r);
 }
 
+/* distinct (ip.src, ip.proto) | map ip.proto, n = 1 | reduce by ip.proto:
+ * the IPv4 and the IPv6 sources give one reduce key, which must count once
+ * against the key limit, wherever its distinct keys were stored. */
+static void chain_mixed_key_limit(void **state)
+{
+	struct sn_packet p[] = {
+		syn(5.0, "1.1.1.1", "10.0.0.1"),
+		syn(5.1, "2001:db8::1", "2001:db8::ff"),
+		syn(5.2, "1.1.1.2", "10.0.0.1"),
+		syn(5.3, "2001:db8::2", "2001:db8::ff"),
+	};
+	struct sn_query_stats st;
+	struct run r;
+
+	/* 4 distinct keys and 1 reduce key: a limit of 5 cuts nothing. */
+	run_start(&r, QUERY("k", SEC, 1, STREAM("k", 3,
+		OPX(SN_OP_DISTINCT, "ip.src:ak ip.proto:u", 2, FIELD(SN_F_IP_SRC),
+		    FIELD(SN_F_IP_PROTO)),
+		OPX(SN_OP_MAP, "ip.proto:uk n:u", 2, COL(1), U(1)),
+		REDUCE("ip.proto:uk n:u", 1, 1, COL(0), SN_AGG_SUM, COL(1)))), 5, 0);
+	feed_all(&r, p, 4);
+	sn_engine_flush(r.eng);
+	sn_engine_query_stats(r.eng, 0, &st);
+	assert_string_equal(run_text(&r), ROW("k", "5", "6", "\"ip.proto\": 6", "\"n\": 4"));
+	assert_int_equal(st.incomplete_windows, 0);
+	assert_int_equal(st.peak_keys, 5);
+	run_end(&r);
+}
+
 /* let telnet = packets | filter tcp.dport == 23 | distinct ip.dst;
  * packets | filter ip.dst in previous(telnet) | reduce count() by ip.dst */
 static struct sn_query_set *prev_query(void)
@@ -810,6 +839,7 @@ int main(void)
 		cmocka_unit_test(join_left),
 		cmocka_unit_test(join_mixed_families),
 		cmocka_unit_test(chain_mixed_families),
+		cmocka_unit_test(chain_mixed_key_limit),
 		cmocka_unit_test(previous_next_window),
 		cmocka_unit_test(previous_cleared_by_gap),
 		cmocka_unit_test(dns_multi_values),
