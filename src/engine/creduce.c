@@ -109,7 +109,7 @@ int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k, const ui
 				return -ENOMEM;
 			slot = cred_find(r, k, &found);
 		}
-		/* An empty slot is all zeros (calloc, cred_clear, cred_flush). */
+		/* An empty slot is all zeros (calloc, cred_clear, cred_emit). */
 		w = r->w + slot * r->stride;
 		memcpy(w, k, r->nk * sizeof(*k));
 		r->order[r->count++] = (uint32_t)slot;
@@ -152,77 +152,63 @@ void cred_clear(struct cred *r)
 	r->count = 0;
 }
 
-/* Combine a compact row into a row of the table already there for its key. */
-static void combine(const struct sn_op *op, struct sn_value *row, const uint64_t *agg)
+int cred_note_row(struct op_state *os)
 {
-	size_t j;
+	size_t k = os->table.count - 1;
 
-	for (j = 0; j < op->n_aggs; j++) {
-		uint64_t *acc = &row[op->n_exprs + j].u;
+	if (k >= os->mix_cap) {
+		size_t cap = os->mix_cap ? 2 * os->mix_cap : 64;
+		uint32_t *grown = realloc(os->mix, cap * sizeof(*grown));
 
-		if (op->aggs[j] == SN_AGG_SUM || op->aggs[j] == SN_AGG_COUNT)
-			*acc += agg[j];
-		else
-			fold(op->aggs[j], acc, agg[j], false);
+		if (!grown)
+			return -ENOMEM;
+		os->mix = grown;
+		os->mix_cap = cap;
 	}
+	os->mix[k] = (uint32_t)os->cred.count;
+	return 0;
 }
 
-/* Window close with nothing in the table: each compact row, in its order,
- * goes to op i + 1 of ss as a typed row, and its slot is emptied. */
+/* Compact row n as a typed row in row; its slot is emptied. */
+static void take_row(struct op_state *os, size_t n, struct sn_value *row)
+{
+	struct cred *r = &os->cred;
+	uint64_t *w = r->w + (size_t)r->order[n] * r->stride;
+	size_t j;
+
+	for (j = 0; j < r->nk; j++)
+		unpack(w[j], &row[j]);
+	for (j = 0; j < os->op->n_aggs; j++) {
+		memset(&row[r->nk + j], 0, sizeof(row[r->nk + j]));
+		row[r->nk + j].type = SN_T_UINT;
+		row[r->nk + j].u = w[r->nk + j];
+	}
+	memset(w, 0, r->stride * sizeof(*w));
+}
+
+/* Window close: the rows of the compact store and of the table go on to op
+ * i + 1 of ss in the order their keys were first seen, as one table would
+ * give them (the keys of the two stores differ: a key that packs is never in
+ * the table). Every compact slot is emptied. */
 int cred_emit(struct ectx *c, struct stream_state *ss, size_t i)
 {
 	struct op_state *os = &ss->ops[i];
 	struct cred *r = &os->cred;
-	struct sn_value *row = os->scratch;
-	size_t n, j;
+	const struct table *t = &os->table;
+	size_t n = 0, k = 0;
 	int err = 0;
 
-	for (n = 0; n < r->count && !err; n++) {
-		uint64_t *w = r->w + (size_t)r->order[n] * r->stride;
-
-		for (j = 0; j < r->nk; j++)
-			unpack(w[j], &row[j]);
-		for (j = 0; j < os->op->n_aggs; j++) {
-			memset(&row[r->nk + j], 0, sizeof(row[r->nk + j]));
-			row[r->nk + j].type = SN_T_UINT;
-			row[r->nk + j].u = w[r->nk + j];
+	while ((n < r->count || k < t->count) && !err) {
+		if (k < t->count && (n == r->count || os->mix[k] <= n)) {
+			err = stream_push(c, ss, i + 1, table_row(t, k++));
+			continue;
 		}
-		memset(w, 0, r->stride * sizeof(*w));
-		err = stream_push(c, ss, i + 1, row);
+		take_row(os, n++, os->scratch);
+		err = stream_push(c, ss, i + 1, os->scratch);
 	}
 	/* On an error the rest of the window is dropped: empty their slots too. */
 	for (; n < r->count; n++)
 		memset(r->w + (size_t)r->order[n] * r->stride, 0, r->stride * sizeof(*r->w));
 	r->count = 0;
 	return err;
-}
-
-/* Window close: move the compact rows into the table, in their order. */
-int cred_flush(struct op_state *os)
-{
-	struct cred *r = &os->cred;
-	struct sn_value key[CSET_MAX_WORDS];
-	struct table_hint hint;
-	struct sn_value *row;
-	size_t i, j;
-
-	for (i = 0; i < r->count; i++) {
-		uint64_t *w = r->w + (size_t)r->order[i] * r->stride;
-
-		for (j = 0; j < r->nk; j++)
-			unpack(w[j], &key[j]);
-		row = table_lookup(&os->table, key, &hint);
-		if (row) {
-			combine(os->op, row, w + r->nk);
-		} else {
-			row = table_insert_hint(&os->table, key, &hint);
-			if (!row)
-				return -ENOMEM;
-			for (j = 0; j < os->op->n_aggs; j++)
-				row[r->nk + j].u = w[r->nk + j];
-		}
-		memset(w, 0, r->stride * sizeof(*w));
-	}
-	r->count = 0;
-	return 0;
 }

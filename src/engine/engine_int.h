@@ -211,11 +211,12 @@ void cred_free(struct cred *r);
 void cred_clear(struct cred *r);
 /* Aggregate one tuple: packed keys k, the aggregates' argument values v. */
 int cred_update(struct ectx *c, struct op_state *os, const uint64_t *k, const uint64_t *v);
-/* Move the rows into os->table (window close). */
-int cred_flush(struct op_state *os);
+/* Record that the table of os, a reduce with compact rows, has just gained
+ * a row (a key that does not pack), for cred_emit's order. */
+int cred_note_row(struct op_state *os);
 struct stream_state;
-/* Window close when os->table is empty: push the rows of op i of ss on to
- * op i + 1 without the table. */
+/* Window close: push the rows of op i of ss, compact and typed, on to op
+ * i + 1 in the order their keys were first seen. */
 int cred_emit(struct ectx *c, struct stream_state *ss, size_t i);
 
 /* Growable list of tuples (a stream's output in one window). */
@@ -288,6 +289,9 @@ struct op_state {
 	bool has_cset;
 	struct cred cred;    /* fast reduce: rows whose keys pack, until the close */
 	bool has_cred;
+	/* with cred: for each table row, the compact rows added before it */
+	uint32_t *mix;
+	size_t mix_cap;
 	struct dkey *dkey;   /* fast ops: the columns read straight from the packet */
 	uint64_t prof_ns;    /* sampled packets: time in this op and the ops after it */
 };

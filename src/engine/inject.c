@@ -100,7 +100,7 @@ int sn_engine_inject_partial(struct sn_engine *eng, size_t q, size_t s, size_t o
 		if (!admit_key(&c))
 			return 0;
 		acc = table_insert(&os->table, row);
-		if (!acc)
+		if (!acc || (os->has_cred && cred_note_row(os)))
 			return -ENOMEM;
 		first = true;
 	}

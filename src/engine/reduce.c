@@ -36,7 +36,7 @@ int reduce_tuple(struct ectx *c, struct op_state *os, void *arg)
 		if (!admit_key(c))
 			return 0;
 		row = table_insert_hint(&os->table, os->scratch, &hint);
-		if (!row)
+		if (!row || (os->has_cred && cred_note_row(os)))
 			return -ENOMEM;
 		first = true;
 	}

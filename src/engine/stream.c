@@ -126,6 +126,7 @@ void stream_free(struct stream_state *ss)
 		if (os->has_cred)
 			cred_free(&os->cred);
 		free(os->dkey);
+		free(os->mix);
 	}
 	free(ss->ops);
 	rowbuf_free(&ss->out);
@@ -314,12 +315,10 @@ int stream_close(struct ectx *c, struct stream_state *ss)
 
 		if (os->op->kind != SN_OP_REDUCE)
 			continue;
-		if (os->has_cred && os->table.count == 0) {
+		if (os->has_cred) {
 			err = cred_emit(c, ss, i);
 			continue;
 		}
-		if (os->has_cred)
-			err = cred_flush(os);
 		for (r = 0; r < os->table.count && !err; r++)
 			err = stream_push(c, ss, i + 1, table_row(&os->table, r));
 	}

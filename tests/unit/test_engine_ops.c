@@ -771,6 +771,34 @@ static void prefix_masks(void **state)
 	"{\"query\": \"" q "\", \"window_start\": " ws ", \"window_end\": " we \
 	", \"key\": {" key "}, \"values\": {" values "}, \"incomplete\": true}\n"
 
+/* map ip.src, n = 1 | reduce sum(n) by ip.src | distinct ip.src: IPv4 sources
+ * sit in the compact rows and IPv6 ones in the typed table until the close,
+ * yet the distinct after the reduce must see them in the order they were
+ * first seen, and keep the first source when the key limit cuts it short. */
+static void reduce_close_order(void **state)
+{
+	struct sn_packet p[] = {
+		syn(4.0, "1.1.1.1", "10.0.0.1"),
+		syn(4.1, "2001:db8::1", "2001:db8::ff"),
+		syn(4.2, "1.1.1.2", "10.0.0.1"),
+		syn(4.3, "1.1.1.1", "10.0.0.1"),
+	};
+	struct sn_query_stats st;
+	struct run r;
+
+	/* 3 reduce keys and room for 1 more: the distinct keeps one source. */
+	run_start(&r, QUERY("o", SEC, 1, STREAM("o", 3,
+		OPX(SN_OP_MAP, "ip.src:ak n:u", 2, FIELD(SN_F_IP_SRC), U(1)),
+		REDUCE("ip.src:ak n:u", 1, 1, COL(0), SN_AGG_SUM, COL(1)),
+		OPX(SN_OP_DISTINCT, "ip.src:ak", 1, COL(0)))), 4, 0);
+	feed_all(&r, p, 4);
+	sn_engine_flush(r.eng);
+	sn_engine_query_stats(r.eng, 0, &st);
+	assert_string_equal(run_text(&r), INCOMPLETE("o", "4", "5", "\"ip.src\": \"1.1.1.1\"", ""));
+	assert_int_equal(st.incomplete_windows, 1);
+	run_end(&r);
+}
+
 /* With max_keys 2, a third host is not admitted but known hosts still count. */
 static void key_limit(void **state)
 {
@@ -847,6 +875,7 @@ int main(void)
 		cmocka_unit_test(ipv6_keys),
 		cmocka_unit_test(prefix_masks),
 		cmocka_unit_test(key_limit),
+		cmocka_unit_test(reduce_close_order),
 		cmocka_unit_test(table_growth),
 	};
 
