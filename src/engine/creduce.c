@@ -188,8 +188,9 @@ static void take_row(struct op_state *os, size_t n, struct sn_value *row)
 
 /* Window close: the rows of the compact store and of the table go on to op
  * i + 1 of ss in the order their keys were first seen, as one table would
- * give them (the keys of the two stores differ: a key that packs is never in
- * the table). Every compact slot is emptied. */
+ * give them. No key is in both stores, because a key goes to the table only
+ * when it does not pack or when the compact store is not used at all
+ * (injected tuples). Every compact slot is emptied. */
 int cred_emit(struct ectx *c, struct stream_state *ss, size_t i)
 {
 	struct op_state *os = &ss->ops[i];
