@@ -132,9 +132,9 @@ static void filter_forms(void **state)
 	free(prefix);
 }
 
-/* Comparisons on header fields are answered by a table (one-byte fields) or a
- * range test (the others); `not (not ...)` keeps the general evaluator. Both
- * must agree for every operator at the edges of each field's values. */
+/* Comparisons on header fields are decided by a table (one-byte fields) or a
+ * range test (the others), while `not (not ...)` keeps the general evaluator.
+ * Both must agree for every operator at the edges of each field's values. */
 static void flat_ranges(void **state)
 {
 	static const char *const fields[] = { "tcp.sport", "ip.proto", "tcp.flags & 18" };
