@@ -52,16 +52,10 @@ static int words_reset(struct stream_state *ss, size_t rows)
 static uint64_t *words_slot(const struct stream_state *ss, const uint64_t *k)
 {
 	unsigned nk = (unsigned)ss->s->n_join_keys;
-	size_t mask = ss->join_words_cap - 1;
-	size_t i = packed_hash(k, nk) & mask;
+	bool found;
+	size_t i = words_find(ss->join_words, nk + 1, ss->join_words_cap - 1, k, nk, &found);
 
-	for (;;) {
-		uint64_t *w = ss->join_words + i * (nk + 1);
-
-		if (!w[0] || words_equal(w, k, nk))
-			return w;
-		i = (i + 1) & mask;
-	}
+	return ss->join_words + i * (nk + 1);
 }
 
 /* The first right row of key, or NO_ROW; fills *slot for a packed key. */

@@ -11,35 +11,25 @@
 #include "engine/engine_int.h"
 
 struct quick_path {
-	uint32_t need;                       /* header slots the op's columns read */
-	unsigned nk, na;                     /* key words, aggregates */
-	unsigned key_slot[CSET_MAX_WORDS];
-	uint64_t key_tag[CSET_MAX_WORDS];
+	/* the key of the table probed, read from header slots; its need covers
+	 * every column the op reads, so a packet lacking one takes the full path */
+	struct dkey key;
+	unsigned na;                         /* aggregates */
 	unsigned agg_slot[DIRECT_MAX_COLS];  /* the argument: slot value + agg_add */
 	uint64_t agg_add[DIRECT_MAX_COLS];
 };
-
-static void quick_key(struct quick_path *q, unsigned j, const struct dcol *col)
-{
-	q->key_slot[j] = (unsigned)col->slot;
-	q->key_tag[j] = col->tag;
-}
 
 /* distinct K: K read from slots. */
 static int quick_distinct(const struct op_state *os, struct quick_path **out)
 {
 	struct quick_path *q;
-	unsigned j;
 
 	if (!os->has_cset || !os->dkey || !os->dkey->slotted)
 		return 0;
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->need = os->dkey->need;
-	q->nk = (unsigned)os->n_keys;
-	for (j = 0; j < q->nk; j++)
-		quick_key(q, j, &os->dkey->col[j]);
+	q->key = *os->dkey;
 	*out = q;
 	return 0;
 }
@@ -57,13 +47,13 @@ static int quick_map_reduce(const struct op_state *map, const struct op_state *r
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->need = map->dkey->need;
-	q->nk = (unsigned)red->n_keys;
+	q->key = *map->dkey;
+	q->key.n = red->n_keys;
+	for (j = 0; j < red->n_keys; j++)
+		q->key.col[j] = map->dkey->col[red->ex[j]->col];
 	q->na = (unsigned)red->op->n_aggs;
-	for (j = 0; j < q->nk; j++)
-		quick_key(q, j, &map->dkey->col[red->ex[j]->col]);
 	for (j = 0; j < q->na; j++) {
-		const struct enode *e = red->ex[q->nk + j];
+		const struct enode *e = red->ex[red->n_keys + j];
 		const struct dcol *col = e ? &map->dkey->col[e->col] : NULL;
 
 		/* A count adds 1, a constant its value, a field the slot's value. */
@@ -99,20 +89,6 @@ int quick_init(struct sn_engine *eng)
 	return err;
 }
 
-/* The packed key of q from the header slots; false when a column is absent
- * or does not pack, which the full path then handles. */
-static inline bool quick_read(const struct sn_engine *eng, const struct quick_path *q,
-			      uint64_t *k)
-{
-	unsigned j;
-
-	if ((eng->hv_have & q->need) != q->need || (eng->hv_wide & q->need))
-		return false;
-	for (j = 0; j < q->nk; j++)
-		k[j] = q->key_tag[j] | eng->hv[q->key_slot[j]];
-	return true;
-}
-
 /* 1 when the packet's key was already in the distinct's set. */
 static inline int quick_distinct_hit(struct sn_engine *eng, struct stream_state *ss)
 {
@@ -120,7 +96,8 @@ static inline int quick_distinct_hit(struct sn_engine *eng, struct stream_state 
 	uint64_t k[CSET_MAX_WORDS];
 	bool found;
 
-	if (!quick_read(eng, ss->quick, k))
+	/* A key that is missing or does not pack takes the full path. */
+	if (direct_read(eng, NULL, &ss->quick->key, k) <= 0)
 		return 0;
 	words_find(set->w, set->nw, set->cap - 1, k, set->nw, &found);
 	if (!found)
@@ -142,7 +119,7 @@ static inline int quick_reduce_hit(struct sn_engine *eng, struct stream_state *s
 	size_t slot;
 	unsigned j;
 
-	if (!quick_read(eng, q, k))
+	if (direct_read(eng, NULL, &q->key, k) <= 0)
 		return 0;
 	slot = words_find(r->w, r->stride, r->cap - 1, k, r->nk, &found);
 	if (!found)
