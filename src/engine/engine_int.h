@@ -103,9 +103,9 @@ static inline size_t packed_hash(const uint64_t *k, unsigned n)
 	return (size_t)h;
 }
 
-/* Linear probing over slots of stride words whose first n are the key: the
- * slot holding k, or the empty one where it would go (*found tells which).
- * Inlined with n constant so the key compare unrolls. */
+/* Linear probing over slots of stride words whose first n are the key.
+ * Returns the slot of k, or the empty slot where it would go, and sets
+ * *found accordingly. Inlined with n constant so the key compare unrolls. */
 static inline __attribute__((always_inline)) size_t
 words_probe(const uint64_t *base, size_t stride, size_t mask, const uint64_t *k, unsigned n,
 	    bool *found)
@@ -580,7 +580,8 @@ static inline bool stream_pre_pass(struct ectx *c, const struct stream_state *ss
 	return stream_pre_eval(c, ss);
 }
 
-/* Read d for the packet whose header slots eng holds (see direct_read_fields). */
+/* Read d from the header slots of the current packet of eng (see
+ * direct_read_fields for the return values). */
 static inline int direct_read(const struct sn_engine *eng, const struct sn_packet *pkt,
 			      const struct dkey *d, uint64_t *w)
 {

@@ -215,10 +215,10 @@ static int chain_push(struct ectx *c, struct stream_state *ss, size_t i, const u
 	return cred_update(c, red, rk, v);
 }
 
-/* A new key of a chain's distinct that did not pack (an IPv6 pair): the
- * reduce's key, built from some of its columns, may still pack, and must then
- * go to the compact rows like the others, or a key would have rows in both
- * stores and count twice against --max-keys. */
+/* A new key of a chain's distinct that did not pack (an IPv6 pair). The
+ * reduce's key, built from some of its columns, may still pack. It must then
+ * go to the compact rows like the others, because a key with rows in both
+ * stores would count twice against --max-keys. */
 static int chain_push_typed(struct ectx *c, struct stream_state *ss, size_t i,
 			    const struct sn_value *cols)
 {
@@ -237,10 +237,10 @@ static int chain_push_typed(struct ectx *c, struct stream_state *ss, size_t i,
 	return cred_update(c, red, rk, v);
 }
 
-/* The leader of ss added this packet's key to its set: the key is new to ss
- * too, which sees the same packets. Only when the leader's query refused
- * the key (--max-keys) does ss need its own set: it holds the keys ss took
- * on such packets, and no others. */
+/* Whether the leader of ss added this packet's key to its set. The key is
+ * then new to ss as well, because ss gets the same packets. Only when the
+ * leader's query rejected the key (--max-keys) does ss need its own set,
+ * which contains the keys ss took on such packets and no others. */
 static inline bool leader_added(const struct ectx *c, const struct stream_state *ss)
 {
 	return ss->leader && ss->leader->share_gen == c->eng->gen && ss->leader->share_added;

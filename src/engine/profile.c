@@ -5,8 +5,8 @@
 #include "engine/engine_int.h"
 
 /* CPU time of the calling thread. Ticks of the cycle counter also run while
- * the thread waits for a core, so they are turned into CPU time, not wall
- * time: on a busy machine the profile then still adds up to the CPU time.
+ * the thread waits for a core, so they are turned into CPU time rather than
+ * wall time, and on a busy machine the profile still adds up to CPU time.
  * NOTE: this assumes the thread that created the engine runs it, as
  * sonata run does with --profile (one thread). */
 static uint64_t cpu_ns(void)

@@ -11,8 +11,8 @@
 #include "engine/engine_int.h"
 
 struct quick_path {
-	/* the key of the table probed, read from header slots; its need covers
-	 * every column the op reads, so a packet lacking one takes the full path */
+	/* the key of the table probed, read from header slots. Its need covers
+	 * every column the op reads, so a packet lacking one takes the full path. */
 	struct dkey key;
 	unsigned na;                         /* aggregates */
 	unsigned agg_slot[DIRECT_MAX_COLS];  /* the argument: slot value + agg_add */
@@ -89,7 +89,7 @@ int quick_init(struct sn_engine *eng)
 	return err;
 }
 
-/* 1 when the packet's key was already in the distinct's set. */
+/* Look the packet's key up in the distinct's set: 1 when it was there. */
 static inline int quick_distinct_hit(struct sn_engine *eng, struct stream_state *ss)
 {
 	const struct cset *set = &ss->ops[ss->first_op].cset;
@@ -109,7 +109,7 @@ static inline int quick_distinct_hit(struct sn_engine *eng, struct stream_state 
 	return 1;
 }
 
-/* 1 when the packet's key already had a row, now updated. */
+/* Add the packet to its key's row: 1 when the row existed, else 0 and nothing done. */
 static inline int quick_reduce_hit(struct sn_engine *eng, struct stream_state *ss)
 {
 	const struct quick_path *q = ss->quick;

@@ -650,7 +650,7 @@ static void take_slots(struct sn_engine *eng, const struct sn_packet *pkt)
 
 void preds_begin(struct sn_engine *eng, const struct sn_packet *pkt)
 {
-	uint64_t held = 0;
+	uint64_t passing = 0;
 	uint32_t bytes;
 	size_t i;
 
@@ -661,16 +661,16 @@ void preds_begin(struct sn_engine *eng, const struct sn_packet *pkt)
 		unsigned slot = (unsigned)__builtin_ctz(bytes);
 
 		bytes &= bytes - 1;
-		held |= eng->byte_held[slot][eng->hv[slot] & 0xff];
+		passing |= eng->byte_held[slot][eng->hv[slot] & 0xff];
 	}
 	for (i = 0; i < eng->n_flat; i++) {
 		const struct flat_pred *fp = &eng->flat[i];
 		uint64_t in = flat_holds(fp, eng->hv[fp->slot]);
 
-		held |= (in & eng->hv_have >> fp->slot) << fp->idx;
+		passing |= (in & eng->hv_have >> fp->slot) << fp->idx;
 	}
-	eng->pre_true = held;
-	eng->pre_false = eng->flat_bits & ~held;
+	eng->pre_true = passing;
+	eng->pre_false = eng->flat_bits & ~passing;
 }
 
 bool stream_pre_eval(struct ectx *c, const struct stream_state *ss)
